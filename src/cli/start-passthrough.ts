@@ -1,0 +1,115 @@
+import { isConfigError } from '../errors.js';
+import type { ProxyConfig } from '../proxy/config.js';
+import type { ProxyEvent, ProxyHandler } from '../proxy/handler.js';
+import { createProxyHandler } from '../proxy/handler.js';
+import { createServer } from '../server/create-server.js';
+import type { ProxytapeServer } from '../server/create-server.js';
+import { listenErrorLine } from './messages.js';
+import type { PassthroughOptions } from './passthrough-command.js';
+import { RequestStats } from './request-stats.js';
+import { UsageError } from './usage-error.js';
+
+/** The flag that sets each option of the proxy handler / the server, to point messages at it. */
+const HANDLER_OPTION_FLAGS: Readonly<Record<string, string>> = {
+  target: '--target',
+  host: '--preserve-host',
+  timeouts: '--upstream-timeout',
+};
+const SERVER_OPTION_FLAGS: Readonly<Record<string, string>> = { host: '--host', port: '--port' };
+
+/** How the user picks another port, for the "port in use" message. */
+export interface PortHint {
+  /** e.g. `--port <n>` or `PORT=<n>`. */
+  flag: string;
+  /** e.g. `--port 0` or `PORT=0`. */
+  ephemeral: string;
+}
+
+/** Hooks for {@link startPassthrough}. */
+export interface StartPassthroughHooks {
+  /** Called once per finished request (after the stats are updated). */
+  onResponse?: (event: ProxyEvent) => void;
+  /** How the listen-failure message tells the user to pick a port. @default the --port flag */
+  portHint?: PortHint;
+}
+
+/** A passthrough proxy that is listening. */
+export interface RunningPassthrough {
+  /** `http://host:port` the proxy listens on. */
+  readonly url: string;
+  readonly server: ProxytapeServer;
+  readonly stats: RequestStats;
+  /** Stops accepting connections, waits for in-flight requests, then releases upstream connections. */
+  close(): Promise<void>;
+}
+
+/** The proxy could not listen; `message` says why and how to fix it. */
+export class ListenFailure extends Error {
+  constructor(message: string, options: { cause: unknown }) {
+    super(message, options);
+    this.name = 'ListenFailure';
+  }
+}
+
+/** Turns CLI options into the proxy core's config. */
+export function toProxyConfig(options: PassthroughOptions): ProxyConfig {
+  const config: ProxyConfig = { target: options.target, host: options.preserveHost ? 'preserve' : 'target' };
+  if (options.upstreamTimeout !== undefined) {
+    const ms = options.upstreamTimeout;
+    config.timeouts = { connect: ms, headers: ms, body: ms };
+  }
+  return config;
+}
+
+/**
+ * Starts `proxytape passthrough` in this process: a proxy handler for
+ * `options.target` served on `options.host`:`options.port`. Shared by the CLI
+ * and the demo (`npm start`).
+ *
+ * Throws a `UsageError` when the proxy core rejects the config (the CLI exits 2),
+ * or a {@link ListenFailure} when the port cannot be bound (the CLI exits 1).
+ *
+ * @example
+ * ```ts
+ * const proxy = await startPassthrough({ target: new URL('http://127.0.0.1:3000'), host: '127.0.0.1', port: 0, preserveHost: false });
+ * console.log(proxy.url); // http://127.0.0.1:43123
+ * await proxy.close();
+ * ```
+ */
+export async function startPassthrough(options: PassthroughOptions, hooks: StartPassthroughHooks = {}): Promise<RunningPassthrough> {
+  const stats = new RequestStats();
+  let handler: ProxyHandler;
+  try {
+    handler = createProxyHandler(toProxyConfig(options), {
+      onResponse: (event) => {
+        stats.record(event);
+        hooks.onResponse?.(event);
+      },
+    });
+  } catch (error) {
+    throw asUsageError(error, HANDLER_OPTION_FLAGS);
+  }
+  let server: ProxytapeServer;
+  try {
+    server = await createServer(handler, { host: options.host, port: options.port });
+  } catch (error) {
+    await handler.close();
+    if (isConfigError(error)) throw asUsageError(error, SERVER_OPTION_FLAGS);
+    const hint = hooks.portHint ?? { flag: '--port <n>', ephemeral: '--port 0' };
+    throw new ListenFailure(listenErrorLine(error, options.host, options.port, hint), { cause: error });
+  }
+  return {
+    url: server.url,
+    server,
+    stats,
+    // server.close() drains, then awaits handler.close() (the listener's close hook).
+    close: () => server.close(),
+  };
+}
+
+/** A ConfigError from the core, reworded for the command line (other errors pass through). */
+function asUsageError(error: unknown, flags: Readonly<Record<string, string>>): unknown {
+  if (!isConfigError(error)) return error;
+  const flag = flags[error.option.split('.')[0] ?? ''];
+  return new UsageError(flag === undefined ? error.message : `${error.message} (check ${flag})`, 'passthrough');
+}

@@ -1,0 +1,41 @@
+/**
+ * proxytape — a recording reverse proxy for deterministic integration tests.
+ * This file is the explicit public API: nothing is public by accident.
+ */
+export {
+  ERROR_CODES,
+  ERROR_CODE_LIST,
+  ProxytapeError,
+  ProxyError,
+  FullProxyError,
+  ConfigError,
+  isProxytapeError,
+  isProxyError,
+  isFullProxyError,
+  isConfigError,
+} from './errors.js';
+export type { ErrorCode, ErrorCodeInfo, ErrorContext } from './errors.js';
+
+export { proxy, fullProxy } from './proxy/proxy.js';
+export type { ProxyRequest, ProxyCallOptions } from './proxy/proxy.js';
+export { compileProxyConfig, PROXY_CONFIG_DEFAULTS, HOST_POLICIES } from './proxy/config.js';
+export type { ProxyConfig, CompiledProxyConfig, HostPolicy, ProxyTimeouts, ProxyTlsOptions } from './proxy/config.js';
+export {
+  ProxytapeResponse,
+  sendResponse,
+  textResponse,
+  errorResponse,
+  PROXY_SOURCES,
+  SOURCE_HEADER,
+  ERROR_CODE_HEADER,
+} from './proxy/response.js';
+export type { ProxySource, ProxytapeResponseInit, ResponseBody, SendResult } from './proxy/response.js';
+export { HttpTransport, defaultTransport } from './proxy/http-transport.js';
+export type { HttpTransportOptions } from './proxy/http-transport.js';
+export type { Transport, OutgoingRequest, UpstreamResponse, UpgradedResponse } from './proxy/transport.js';
+export { HOP_BY_HOP_HEADERS } from './proxy/hop-headers.js';
+export type { RawHeaders, HeaderRecord } from './proxy/headers-util.js';
+export { createProxyHandler } from './proxy/handler.js';
+export type { ProxyHandler, ProxyHandlerOptions, ProxyEvent } from './proxy/handler.js';
+export { createRouter } from './proxy/router.js';
+export type { Route, Router, RoutableHandler } from './proxy/router.js';

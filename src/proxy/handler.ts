@@ -1,0 +1,192 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ERROR_CODES, ProxyError, ProxytapeError, isProxytapeError } from '../errors.js';
+import { type CompiledProxyConfig, type ProxyConfig, compileProxyConfig, rejectUnknownKeys, describe } from './config.js';
+import { ConfigError } from '../errors.js';
+import { writeInformational } from './informational.js';
+import { type ProxyCallOptions, fullProxy } from './proxy.js';
+import { type ProxySource, errorResponse } from './response.js';
+import { proxyUpgrade } from './upgrade.js';
+import { HttpTransport } from './http-transport.js';
+import type { Chain } from '../middleware/chain.js';
+import { compose } from '../middleware/compose.js';
+import { createContext } from '../middleware/context.js';
+import type { Handler, MiddlewareSpec } from '../middleware/types.js';
+import type { ProxytapeResponse } from './response.js';
+
+/** One handled request, reported to `onResponse` (the CLI logs these). */
+export interface ProxyEvent {
+  method: string;
+  url: string;
+  /** Status sent to the client (101 for a tunnel; 499 when the client left first). */
+  status: number;
+  source: ProxySource;
+  /** From receiving the request to the end of the response. */
+  durationMs: number;
+  /** Response body bytes written to the client. */
+  bytes: number;
+  /** Set when the request failed (error response, aborted connection). */
+  error?: ProxytapeError;
+}
+
+/** Options of {@link createProxyHandler}. */
+export interface ProxyHandlerOptions {
+  /** Called once per request after the response ended (or failed). */
+  onResponse?: (event: ProxyEvent) => void;
+  /**
+   * Before / Around / After middleware run around the proxy (see docs/middleware.md).
+   * Before hooks may rewrite `ctx.method` / `ctx.url` (what is forwarded) or answer early.
+   */
+  middleware?: Chain | MiddlewareSpec;
+}
+
+/** A Node request listener that proxies, plus the upgrade listener and close(). */
+export interface ProxyHandler {
+  (req: IncomingMessage, res: ServerResponse): void;
+  /** Listener for the server's 'upgrade' event (WebSocket tunnels). */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** The validated config this handler forwards with. */
+  readonly config: CompiledProxyConfig;
+  /** Releases the upstream connections of the handler's transport (its own, or the one given in the config). */
+  close(): Promise<void>;
+}
+
+const HANDLER_OPTION_KEYS = ['onResponse', 'middleware'] as const;
+
+/**
+ * Builds a plain Node request listener that forwards every request with
+ * `fullProxy()` and sends the answer: use it with `http.createServer`,
+ * proxytape's `createServer`, express, or `supertest(handler)`.
+ *
+ * @example
+ * ```ts
+ * const handler = createProxyHandler({ target: 'http://127.0.0.1:3000' });
+ * const server = await createServer(handler, { port: 0 });
+ * console.log(server.url); // http://127.0.0.1:43123 — every request goes to :3000
+ * ```
+ */
+export function createProxyHandler(config: ProxyConfig | CompiledProxyConfig, options: ProxyHandlerOptions = {}): ProxyHandler {
+  let compiled = compileProxyConfig(config);
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError('options', `Invalid handler options: ${describe(options)}. Must be an object like { onResponse, middleware }.`);
+  }
+  rejectUnknownKeys('', options, HANDLER_OPTION_KEYS);
+  const onResponse = options.onResponse;
+  if (onResponse !== undefined && typeof onResponse !== 'function') {
+    throw new ConfigError('onResponse', `Invalid option \`onResponse\`: ${describe(onResponse)}. Must be a function (event) => void.`);
+  }
+  // Each handler owns its upstream pools unless the config names a transport, so close() frees them.
+  if (compiled.transport === undefined) compiled = Object.freeze({ ...compiled, transport: new HttpTransport() });
+  const run = options.middleware === undefined ? undefined : compose(options.middleware, proxyVia(compiled));
+
+  const handler = ((req: IncomingMessage, res: ServerResponse): void => {
+    handleRequest(req, res, compiled, onResponse, run);
+  }) as ProxyHandler;
+  handler.upgrade = (req, socket, head) => {
+    const start = performance.now();
+    void proxyUpgrade(req, socket, head, compiled).then((outcome) => {
+      onResponse?.({
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        status: outcome.status,
+        source: outcome.source,
+        durationMs: performance.now() - start,
+        bytes: 0,
+        ...(outcome.error ? { error: outcome.error } : {}),
+      });
+    });
+  };
+  Object.defineProperty(handler, 'config', { value: compiled, enumerable: true });
+  handler.close = async () => {
+    await compiled.transport?.close?.();
+  };
+  return handler;
+}
+
+/** The innermost middleware handler: forwards what the context says (Before hooks may rewrite it). */
+function proxyVia(config: CompiledProxyConfig): Handler {
+  return (ctx) => {
+    const { req } = ctx;
+    req.method = ctx.method;
+    req.url = ctx.url;
+    const options = (ctx.state.get(CALL_OPTIONS) ?? {}) as ProxyCallOptions;
+    return fullProxy(req, config, options);
+  };
+}
+
+const CALL_OPTIONS = Symbol('proxytape.callOptions');
+
+function handleRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  config: CompiledProxyConfig,
+  onResponse: ProxyHandlerOptions['onResponse'],
+  run: Handler | undefined,
+): void {
+  const start = onResponse ? performance.now() : 0;
+  const method = req.method ?? 'GET';
+  const url = req.url ?? '/';
+  // Cancel the upstream request if the client leaves before the response is complete.
+  const ac = new AbortController();
+  const onClose = (): void => {
+    if (!res.writableFinished) {
+      ac.abort(
+        new ProxyError(
+          'PROXYTAPE_CLIENT_ABORTED',
+          `Client closed the connection before ${method} ${url} was answered; the upstream request was cancelled.`,
+          { method, url },
+        ),
+      );
+    }
+  };
+  res.once('close', onClose);
+  const callOptions: ProxyCallOptions = {
+    signal: ac.signal,
+    onInformational: (status, raw) => writeInformational(req, res, status, raw),
+  };
+  let pending: Promise<ProxytapeResponse>;
+  if (run) {
+    const ctx = createContext(req);
+    ctx.state.set(CALL_OPTIONS, callOptions);
+    pending = run(ctx);
+  } else pending = fullProxy(req, config, callOptions);
+  pending
+    .then(async (response) => {
+      const result = await response.send(res);
+      res.off('close', onClose);
+      if (onResponse) {
+        const error = response.error ?? result.error;
+        onResponse({
+          method,
+          url,
+          status: result.ok || res.headersSent ? response.status : 499,
+          source: response.source,
+          durationMs: performance.now() - start,
+          bytes: result.bytes,
+          ...(error ? { error } : {}),
+        });
+      }
+    })
+    .catch(async (err: unknown) => {
+      // A caller bug (body consumed by a listener mounted earlier) or an unrecovered middleware error: answer 500, naming it.
+      res.off('close', onClose);
+      const error = isProxytapeError(err)
+        ? err
+        : new ProxytapeError(
+            'PROXYTAPE_MIDDLEWARE_ERROR',
+            `Middleware failed for ${method} ${url}: ${err instanceof Error ? err.message : String(err)}. ${ERROR_CODES.PROXYTAPE_MIDDLEWARE_ERROR.hint}`,
+            { method, url, cause: err },
+          );
+      const response = errorResponse(error);
+      const result = res.headersSent ? (res.destroy(), { bytes: 0 }) : await response.send(res);
+      onResponse?.({
+        method,
+        url,
+        status: response.status,
+        source: 'error',
+        durationMs: performance.now() - start,
+        bytes: result.bytes,
+        error,
+      });
+    });
+}

@@ -1,0 +1,305 @@
+import type { ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { ProxyError, type ProxytapeError, isProxytapeError } from '../errors.js';
+import { type HeaderRecord, type RawHeaders, getRaw, rawToRecord, removeRaw, setRaw } from './headers-util.js';
+
+/** Where a response came from; sent to the client as the `x-proxytape` header. */
+export const PROXY_SOURCES = ['proxied', 'recorded', 'replayed', 'miss', 'error'] as const;
+export type ProxySource = (typeof PROXY_SOURCES)[number];
+
+/** The header every proxytape response carries. */
+export const SOURCE_HEADER = 'x-proxytape';
+/** On error responses: the stable error code. */
+export const ERROR_CODE_HEADER = 'x-proxytape-error';
+
+/** A response body: a stream (forwarded with backpressure), bytes, or nothing. */
+export type ResponseBody = Readable | Buffer | null;
+
+/** Fields to build a {@link ProxytapeResponse}. */
+export interface ProxytapeResponseInit {
+  status: number;
+  statusText?: string;
+  /** Flat raw header list `[name, value, …]`; order, casing and repeats are kept. */
+  rawHeaders?: RawHeaders;
+  body?: ResponseBody;
+  source: ProxySource;
+  /** Trailers to send after the body, or a function read once the body ended (streamed trailers). */
+  trailers?: RawHeaders | (() => RawHeaders);
+  /** The error this response stands for (error and miss responses). */
+  error?: ProxytapeError;
+  /** For error context: the client request. */
+  method?: string;
+  url?: string;
+}
+
+/** What happened when a response was written to a client. `send()` never rejects. */
+export interface SendResult {
+  /** True when the whole body reached the client's socket buffer and the response ended cleanly. */
+  ok: boolean;
+  /** Body bytes written to the client. */
+  bytes: number;
+  /** Why the response could not be completed (the client connection was aborted). */
+  error?: ProxytapeError;
+}
+
+/**
+ * A response produced by `proxy()`/`fullProxy()` or by middleware: plain status,
+ * raw headers and a body stream, easy to send to any `ServerResponse`.
+ *
+ * @example
+ * ```ts
+ * app.get('/api/*', async (req, res) => {
+ *   const response = await fullProxy(req, { target: 'https://api.example.com' });
+ *   response.setHeader('x-served-by', 'proxytape');
+ *   await response.send(res);
+ * });
+ * ```
+ */
+export class ProxytapeResponse {
+  status: number;
+  statusText: string;
+  rawHeaders: RawHeaders;
+  body: ResponseBody;
+  source: ProxySource;
+  readonly error: ProxytapeError | undefined;
+  readonly method: string;
+  readonly url: string;
+  #trailers: RawHeaders | (() => RawHeaders) | undefined;
+
+  constructor(init: ProxytapeResponseInit) {
+    this.status = init.status;
+    this.statusText = init.statusText ?? '';
+    this.rawHeaders = init.rawHeaders ?? [];
+    this.body = init.body ?? null;
+    this.source = init.source;
+    this.error = init.error;
+    this.method = init.method ?? 'GET';
+    this.url = init.url ?? '/';
+    this.#trailers = init.trailers;
+  }
+
+  /** Response headers keyed by lower-case name (a fresh copy; change them with setHeader). */
+  get headers(): HeaderRecord {
+    return rawToRecord(this.rawHeaders);
+  }
+
+  /** Trailers received after the body (available once the body has ended). */
+  get trailers(): RawHeaders {
+    const t = this.#trailers;
+    return typeof t === 'function' ? t() : (t ?? []);
+  }
+
+  /** First value of a header, case-insensitive. */
+  getHeader(name: string): string | undefined {
+    return getRaw(this.rawHeaders, name);
+  }
+
+  /** Replaces a header (all its lines) with one or several values. */
+  setHeader(name: string, value: string | readonly string[]): this {
+    setRaw(this.rawHeaders, name, value);
+    return this;
+  }
+
+  /** Removes a header (all its lines). */
+  removeHeader(name: string): this {
+    removeRaw(this.rawHeaders, name);
+    return this;
+  }
+
+  /**
+   * Writes status, headers, body (with backpressure) and trailers to `res`.
+   * A body that fails mid-way destroys `res` (the client sees an aborted
+   * connection, never a clean end); a client that goes away destroys the body,
+   * which cancels the upstream request. Never rejects.
+   */
+  send(res: ServerResponse): Promise<SendResult> {
+    return sendResponse(this, res);
+  }
+}
+
+/** Builds a small text response (used for errors and short-circuits). */
+export function textResponse(
+  status: number,
+  text: string,
+  options: { source?: ProxySource; rawHeaders?: RawHeaders; error?: ProxytapeError; method?: string; url?: string } = {},
+): ProxytapeResponse {
+  const body = Buffer.from(text, 'utf8');
+  const rawHeaders: RawHeaders = [
+    'content-type',
+    'text/plain; charset=utf-8',
+    'content-length',
+    String(body.length),
+    'cache-control',
+    'no-store',
+    ...(options.rawHeaders ?? []),
+  ];
+  const source = options.source ?? 'error';
+  setRaw(rawHeaders, SOURCE_HEADER, source);
+  if (options.error) setRaw(rawHeaders, ERROR_CODE_HEADER, options.error.code);
+  return new ProxytapeResponse({
+    status,
+    rawHeaders,
+    body,
+    source,
+    ...(options.error ? { error: options.error } : {}),
+    ...(options.method ? { method: options.method } : {}),
+    ...(options.url ? { url: options.url } : {}),
+  });
+}
+
+/** Builds the error response `fullProxy()` answers with: the status of the code, a text body naming the cause and the request. */
+export function errorResponse(error: ProxytapeError, source: ProxySource = 'error'): ProxytapeResponse {
+  const reason = STATUS_REASONS[error.status] ?? 'Error';
+  const text = `${error.status} ${reason} (${error.code})\n${error.message}\n`;
+  return textResponse(error.status, text, {
+    source,
+    error,
+    ...(error.method ? { method: error.method } : {}),
+    ...(error.url ? { url: error.url } : {}),
+  });
+}
+
+const STATUS_REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  499: 'Client Closed Request',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  504: 'Gateway Timeout',
+};
+
+/** Writes a ProxytapeResponse to a ServerResponse. See {@link ProxytapeResponse.send}. */
+export function sendResponse(response: ProxytapeResponse, res: ServerResponse): Promise<SendResult> {
+  return new Promise<SendResult>((resolve) => {
+    const { body } = response;
+    let bytes = 0;
+    let settled = false;
+    const finish = (result: SendResult): void => {
+      if (settled) return;
+      settled = true;
+      resolve(result);
+    };
+
+    if (res.destroyed || res.writableEnded) {
+      if (body instanceof Readable) body.destroy();
+      finish({ ok: false, bytes: 0, error: clientGone(response) });
+      return;
+    }
+
+    if (!writeHead(response, res)) {
+      if (body instanceof Readable) body.destroy();
+      finish({ ok: false, bytes: 0, error: clientGone(response) });
+      return;
+    }
+
+    if (body === null || Buffer.isBuffer(body)) {
+      if (body) bytes = body.length;
+      res.end(body ?? undefined, () => finish({ ok: true, bytes }));
+      res.once('close', () =>
+        finish({ ok: res.writableFinished, bytes, ...(res.writableFinished ? {} : { error: clientGone(response) }) }),
+      );
+      return;
+    }
+
+    const onData = (chunk: Buffer): void => {
+      bytes += chunk.length;
+      if (!res.write(chunk)) body.pause();
+    };
+    const onDrain = (): void => {
+      body.resume();
+    };
+    const onEnd = (): void => {
+      cleanup();
+      const trailers = response.trailers;
+      if (trailers.length > 0) res.addTrailers(pairs(trailers));
+      res.end(() => finish({ ok: true, bytes }));
+    };
+    const onBodyError = (err: Error): void => {
+      cleanup();
+      // Abort the client connection: ending it cleanly would let a partial body pass for a complete one.
+      res.destroy(err);
+      const error = isProxytapeError(err)
+        ? err
+        : new ProxyError(
+            'PROXYTAPE_UPSTREAM_BODY_ABORTED',
+            `Failed to proxy ${response.method} ${response.url}: the response body failed mid-way (${err.message}).`,
+            {
+              method: response.method,
+              url: response.url,
+              cause: err,
+            },
+          );
+      finish({ ok: false, bytes, error });
+    };
+    const onClose = (): void => {
+      if (res.writableFinished) return;
+      cleanup();
+      // The client went away: destroying the body cancels the upstream request.
+      body.destroy();
+      finish({ ok: false, bytes, error: clientGone(response) });
+    };
+    const cleanup = (): void => {
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onBodyError);
+      // The outcome is decided; a later error of the body (e.g. the upstream abort that destroying
+      // it causes) must not surface as an unhandled 'error' event.
+      body.on('error', noop);
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+    };
+    body.on('data', onData);
+    body.once('end', onEnd);
+    body.once('error', onBodyError);
+    res.on('drain', onDrain);
+    res.once('close', onClose);
+  });
+}
+
+const noop = (): void => {};
+
+function clientGone(response: ProxytapeResponse): ProxyError {
+  return new ProxyError(
+    'PROXYTAPE_CLIENT_ABORTED',
+    `Client closed the connection before ${response.method} ${response.url} was answered; the upstream request was cancelled.`,
+    { method: response.method, url: response.url },
+  );
+}
+
+function pairs(raw: RawHeaders): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!]);
+  return out;
+}
+
+/** Writes status and headers; false if the response could not be started. */
+function writeHead(response: ProxytapeResponse, res: ServerResponse): boolean {
+  if (res.headersSent) return false;
+  const raw = response.rawHeaders;
+  // Keep the upstream Date; let Node add one only when the upstream sent none.
+  if (getRaw(raw, 'date') !== undefined) res.sendDate = false;
+  const preset = res.getHeaderNames();
+  if (preset.length === 0) {
+    // Fast path: Node writes a flat array as-is, repeated names (Set-Cookie) as separate lines.
+    res.writeHead(response.status, response.statusText || undefined, raw);
+  } else {
+    // Headers set on `res` beforehand (express's X-Powered-By, a CORS header) are kept unless the
+    // response sets the same name. With preset headers Node would pass a flat array through
+    // setHeader pair by pair, collapsing repeated names, so group values per name instead.
+    for (const name of preset) if (getRaw(raw, name) !== undefined) res.removeHeader(name);
+    const grouped = new Map<string, { name: string; values: string[] }>();
+    for (let i = 0; i < raw.length; i += 2) {
+      const lower = raw[i]!.toLowerCase();
+      const entry = grouped.get(lower);
+      if (entry) entry.values.push(raw[i + 1]!);
+      else grouped.set(lower, { name: raw[i]!, values: [raw[i + 1]!] });
+    }
+    for (const { name, values } of grouped.values()) res.setHeader(name, values.length === 1 ? values[0]! : values);
+    res.writeHead(response.status, response.statusText || undefined);
+  }
+  const body = response.body;
+  // Streams of unknown length (SSE, long polls) must reach the client as they come:
+  // send the head now instead of waiting for the first chunk.
+  if (body instanceof Readable && getRaw(raw, 'content-length') === undefined) res.flushHeaders();
+  return true;
+}

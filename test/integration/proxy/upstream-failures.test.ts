@@ -1,0 +1,240 @@
+import { afterEach, describe, expect, test } from '@jest/globals';
+import http from 'node:http';
+import net from 'node:net';
+import { type ProxyEvent, HttpTransport, isProxyError, proxy } from '../../../src/index.js';
+import { fetchOnce, within } from '../../helpers/http-client.js';
+import { createTestServer } from '../../helpers/http-test-server.js';
+import { startProxyServer } from '../../helpers/proxy-server.js';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+async function startProxy(config: Parameters<typeof startProxyServer>[0], onResponse?: (event: ProxyEvent) => void): Promise<string> {
+  const proxyServer = await startProxyServer(config, onResponse ? { onResponse } : {});
+  cleanups.push(() => proxyServer.close());
+  return proxyServer.url;
+}
+
+/** A raw TCP backend on 127.0.0.1:0 whose connections are handled by `onConnection`. */
+async function startTcpBackend(onConnection: (socket: net.Socket) => void): Promise<number> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+    onConnection(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return (server.address() as net.AddressInfo).port;
+}
+
+/** A port nothing listens on: bound on port 0, then released. */
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+describe('upstream failures before the response headers', () => {
+  test('a backend that closes the connection before replying answers 502 PROXYTAPE_UPSTREAM_RESET', async () => {
+    const port = await startTcpBackend((socket) => socket.once('data', () => socket.destroy()));
+    const url = await startProxy({ target: `http://127.0.0.1:${port}` });
+
+    const res = await within(fetchOnce(`${url}/reset?x=1`), 2_000, 'the 502 answer');
+
+    expect(res.status).toBe(502);
+    expect(res.headers['x-proxytape-error']).toBe('PROXYTAPE_UPSTREAM_RESET');
+    expect(res.headers['x-proxytape']).toBe('error');
+    expect(res.body.toString()).toContain('GET /reset?x=1');
+  });
+
+  for (const [what, reply] of [
+    ['something other than HTTP', 'SSH-2.0-OpenSSH_9.6 this is not http\r\n\r\n'],
+    ['a malformed header line', 'HTTP/1.1 200 OK\r\nthis line has no colon\r\n\r\n'],
+  ] as const) {
+    test(`a backend that answers ${what} answers 502 PROXYTAPE_UPSTREAM_INVALID_RESPONSE`, async () => {
+      const port = await startTcpBackend((socket) => socket.once('data', () => socket.end(reply)));
+      const url = await startProxy({ target: `http://127.0.0.1:${port}` });
+
+      const res = await within(fetchOnce(`${url}/garbage`), 2_000, 'the 502 answer');
+
+      expect(res.status).toBe(502);
+      expect(res.headers['x-proxytape-error']).toBe('PROXYTAPE_UPSTREAM_INVALID_RESPONSE');
+    });
+  }
+
+  test('a backend that sends no headers within timeouts.headers answers 504 PROXYTAPE_HEADERS_TIMEOUT', async () => {
+    const backend = await createTestServer(() => {
+      /* never answers */
+    });
+    cleanups.push(() => backend.close());
+    const url = await startProxy({ target: backend.url, timeouts: { headers: 300 } });
+
+    const started = performance.now();
+    const res = await within(fetchOnce(`${url}/slow`), 2_000, 'the 504 answer');
+
+    expect(res.status).toBe(504);
+    expect(res.headers['x-proxytape-error']).toBe('PROXYTAPE_HEADERS_TIMEOUT');
+    // undici's timers tick every ~500 ms: a 300 ms timeout fires after 300–1000 ms.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(280);
+  });
+
+  test('a backend host name that does not resolve answers 502 PROXYTAPE_UPSTREAM_DNS', async () => {
+    // .invalid is reserved (RFC 6761): it never resolves, and resolvers answer NXDOMAIN at once.
+    const url = await startProxy({ target: 'http://does-not-exist.invalid' });
+
+    const res = await within(fetchOnce(`${url}/dns`), 3_000, 'the 502 answer');
+
+    expect(res.status).toBe(502);
+    expect(res.headers['x-proxytape-error']).toBe('PROXYTAPE_UPSTREAM_DNS');
+    expect(res.body.toString()).toContain('does-not-exist.invalid');
+  });
+
+  test('a backend that is not listening answers 502 PROXYTAPE_UPSTREAM_REFUSED', async () => {
+    const url = await startProxy({ target: `http://127.0.0.1:${await freePort()}` });
+
+    const res = await within(fetchOnce(`${url}/down`), 2_000, 'the 502 answer');
+
+    expect(res.status).toBe(502);
+    expect(res.headers['x-proxytape-error']).toBe('PROXYTAPE_UPSTREAM_REFUSED');
+  });
+});
+
+describe('upstream failures after the response headers', () => {
+  test('a body that stalls longer than timeouts.body aborts the client connection', async () => {
+    const backend = await createTestServer((_req, res) => {
+      res.writeHead(200, { 'content-length': '1000' });
+      res.write('only-the-beginning');
+    });
+    cleanups.push(() => backend.close());
+    const events: ProxyEvent[] = [];
+    const url = await startProxy({ target: backend.url, timeouts: { body: 300 } }, (e) => events.push(e));
+
+    const outcome = await within(
+      new Promise<{ status: number | undefined; body: string; complete: boolean; ended: boolean; error: Error | undefined }>(
+        (resolve, reject) => {
+          const req = http.request(`${url}/stall`, { agent: false }, (res) => {
+            let body = '';
+            let ended = false;
+            let error: Error | undefined;
+            res.on('data', (c: Buffer) => (body += c.toString()));
+            res.on('end', () => (ended = true));
+            res.on('error', (err) => (error = err));
+            res.on('close', () => resolve({ status: res.statusCode, body, complete: res.complete, ended, error }));
+          });
+          req.on('error', reject);
+          req.end();
+        },
+      ),
+      2_500,
+      'the client connection to be aborted',
+    );
+
+    expect(outcome.status).toBe(200);
+    expect(outcome.body).toBe('only-the-beginning');
+    expect(outcome.ended).toBe(false);
+    expect(outcome.complete).toBe(false);
+    expect(outcome.error).toBeDefined();
+    await within(
+      new Promise<void>((resolve) => {
+        const check = (): void => void (events.length > 0 ? resolve() : setTimeout(check, 10));
+        check();
+      }),
+      1_000,
+      'the onResponse event',
+    );
+    expect(events[0]?.error?.code).toBe('PROXYTAPE_BODY_TIMEOUT');
+  });
+});
+
+describe('proxy() failures', () => {
+  test('proxy() rejects with a ProxyError carrying code, status, method, url and cause', async () => {
+    const transport = new HttpTransport();
+    cleanups.push(() => transport.destroy());
+    const port = await freePort();
+
+    const error = await within(
+      proxy(
+        { method: 'POST', url: '/orders?id=7', headers: { 'content-type': 'text/plain' }, body: 'order' },
+        { target: `http://127.0.0.1:${port}`, transport },
+      ).then(
+        () => undefined,
+        (err: unknown) => err,
+      ),
+      2_000,
+      'proxy() to reject',
+    );
+
+    expect(isProxyError(error)).toBe(true);
+    if (!isProxyError(error)) return;
+    expect(error.code).toBe('PROXYTAPE_UPSTREAM_REFUSED');
+    expect(error.status).toBe(502);
+    expect(error.method).toBe('POST');
+    expect(error.url).toBe('/orders?id=7');
+    expect(error.upstream).toBe(`http://127.0.0.1:${port}/orders?id=7`);
+    expect((error.cause as { code?: string } | undefined)?.code).toBe('ECONNREFUSED');
+    expect(error.message).toContain('POST /orders?id=7');
+  });
+
+  test('proxy() rejects with PROXYTAPE_HEADERS_TIMEOUT when the backend never answers', async () => {
+    const backend = await createTestServer(() => {
+      /* never answers */
+    });
+    cleanups.push(() => backend.close());
+    const transport = new HttpTransport();
+    cleanups.push(() => transport.destroy());
+
+    const error = await within(
+      proxy({ method: 'GET', url: '/wait' }, { target: backend.url, transport, timeouts: { headers: 200 } }).then(
+        () => undefined,
+        (err: unknown) => err,
+      ),
+      2_000,
+      'proxy() to reject',
+    );
+
+    expect(isProxyError(error) && error.code).toBe('PROXYTAPE_HEADERS_TIMEOUT');
+    expect(isProxyError(error) && error.status).toBe(504);
+    expect((error as Error).cause).toBeDefined();
+  });
+});
+
+describe('upstream pool recovery', () => {
+  test('after the backend goes down (502) and comes back on the same port, requests succeed again', async () => {
+    const first = await createTestServer((_req, res) => res.end('first life'));
+    const port = first.port;
+    let firstClosed = false;
+    cleanups.push(() => (firstClosed ? undefined : first.close()));
+    const url = await startProxy({ target: first.url });
+
+    // Two requests: the second may reuse the pooled keep-alive connection.
+    expect((await within(fetchOnce(`${url}/`), 2_000, 'the first answer')).body.toString()).toBe('first life');
+    expect((await within(fetchOnce(`${url}/`), 2_000, 'the second answer')).body.toString()).toBe('first life');
+
+    await first.close();
+    firstClosed = true;
+    const down = await within(fetchOnce(`${url}/`), 2_000, 'the answer while the backend is down');
+    expect(down.status).toBe(502);
+    // Refused; or a reset if the pooled connection's FIN had not been processed yet.
+    expect(['PROXYTAPE_UPSTREAM_REFUSED', 'PROXYTAPE_UPSTREAM_RESET']).toContain(down.headers['x-proxytape-error']);
+
+    const second = await createTestServer((_req, res) => res.end('second life'), { port });
+    cleanups.push(() => second.close());
+    const back = await within(fetchOnce(`${url}/`), 2_000, 'the answer after the restart');
+
+    expect(second.port).toBe(port);
+    expect(back.status).toBe(200);
+    expect(back.body.toString()).toBe('second life');
+  });
+});
