@@ -63,7 +63,7 @@ const cfg = {
 
 const ALL_TARGETS = [
   { name: 'direct' },
-  { name: 'proxytape', script: process.env.BENCH_PT_SCRIPT ?? 'proxytape.mjs' },
+  { name: 'proxytape', script: 'proxytape.mjs' },
   { name: 'http-proxy', script: 'http-proxy.mjs' },
   { name: 'undici-floor', script: 'undici-floor.mjs' },
 ];

@@ -51,6 +51,18 @@ export const ERROR_CODES = {
     summary: 'A middleware hook threw and no catch hook recovered.',
     hint: 'Fix the failing hook, or add a catch hook that returns a response.',
   },
+  PROXYTAPE_LISTENER_ERROR: {
+    status: 500,
+    phase: 'request',
+    summary: 'The request listener given to createServer() threw or rejected.',
+    hint: 'Make the listener catch its errors and answer with an error response.',
+  },
+  PROXYTAPE_LISTEN_FAILED: {
+    status: 500,
+    phase: 'config',
+    summary: 'The server could not listen on the requested address.',
+    hint: 'Use a free port (port 0 picks one) and an address of this machine.',
+  },
   PROXYTAPE_NO_ROUTE: {
     status: 404,
     phase: 'request',

@@ -39,3 +39,24 @@ export { createProxyHandler } from './proxy/handler.js';
 export type { ProxyHandler, ProxyHandlerOptions, ProxyEvent } from './proxy/handler.js';
 export { createRouter } from './proxy/router.js';
 export type { Route, Router, RoutableHandler } from './proxy/router.js';
+
+export { createServer, SERVER_DEFAULTS, ListenError, isListenError, toRequestListener } from './server/index.js';
+export type {
+  ProxytapeServer,
+  ServerListener,
+  UpgradeListener,
+  ServerOptions,
+  CloseOptions,
+  RequestListenerOptions,
+} from './server/index.js';
+
+export { Chain, compose, createContext } from './middleware/index.js';
+export type {
+  AfterMiddleware,
+  AroundMiddleware,
+  BeforeMiddleware,
+  Handler,
+  MaybePromise,
+  MiddlewareSpec,
+  RequestContext,
+} from './middleware/index.js';

@@ -35,7 +35,9 @@ export function forcedExitLine(signal: string, inFlight: number): string {
  * how the user picks another port (`--port <n>` for the CLI, `PORT=<n>` for the demo).
  */
 export function listenErrorLine(error: unknown, host: string, port: number, portHint: { flag: string; ephemeral: string }): string {
-  const code = (error as { code?: unknown }).code;
+  // createServer() rejects with a ListenError whose `syscode` is the system code; plain socket errors carry `code`.
+  const e = error as { code?: unknown; syscode?: unknown };
+  const code = e.syscode ?? e.code;
   const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   switch (code) {
     case 'EADDRINUSE':

@@ -19,11 +19,7 @@ export function expectResponse(value: unknown, explain: (got: string) => string,
 }
 
 /** Like {@link expectResponse}, but `undefined` is allowed (and returned). */
-export function expectOptionalResponse(
-  value: unknown,
-  explain: (got: string) => string,
-  cause?: unknown,
-): ProxytapeResponse | undefined {
+export function expectOptionalResponse(value: unknown, explain: (got: string) => string, cause?: unknown): ProxytapeResponse | undefined {
   return value === undefined ? undefined : expectResponse(value, explain, cause);
 }
 

@@ -38,7 +38,8 @@ export async function runChain(plan: ChainPlan, ctx: RequestContext): Promise<Pr
       try {
         res = expectOptionalResponse(
           await m.before(ctx),
-          (got) => `${label('before', m, i)}: before() returned ${got}. Return nothing to continue, or a ProxytapeResponse to answer early.`,
+          (got) =>
+            `${label('before', m, i)}: before() returned ${got}. Return nothing to continue, or a ProxytapeResponse to answer early.`,
         );
       } catch (err) {
         failed = true;
@@ -79,7 +80,8 @@ export async function runChain(plan: ChainPlan, ctx: RequestContext): Promise<Pr
       try {
         const next = expectOptionalResponse(
           await m.after(ctx, current),
-          (got) => `${label('after', m, j)}: after() returned ${got}. Return nothing to keep the response, or a ProxytapeResponse to replace it.`,
+          (got) =>
+            `${label('after', m, j)}: after() returned ${got}. Return nothing to keep the response, or a ProxytapeResponse to replace it.`,
         );
         if (next !== undefined && next !== current) {
           discardResponse(current, next);
@@ -95,7 +97,8 @@ export async function runChain(plan: ChainPlan, ctx: RequestContext): Promise<Pr
       try {
         res = expectResponse(
           await m.catch(ctx, error),
-          (got) => `${label('after', m, j)}: catch() returned ${got}. Return a ProxytapeResponse to recover, or throw to pass the error on.`,
+          (got) =>
+            `${label('after', m, j)}: catch() returned ${got}. Return a ProxytapeResponse to recover, or throw to pass the error on.`,
           error,
         );
         failed = false;

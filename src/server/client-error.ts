@@ -26,10 +26,7 @@ export function answerClientError(err: ClientError, socket: Duplex, canWrite: bo
     return;
   }
   const answer = describe(err);
-  const body = Buffer.from(
-    `${answer.status} ${answer.reason}: ${answer.what} (${detail(err)}). ${answer.hint}\n`,
-    'utf8',
-  );
+  const body = Buffer.from(`${answer.status} ${answer.reason}: ${answer.what} (${detail(err)}). ${answer.hint}\n`, 'utf8');
   const head =
     `HTTP/1.1 ${answer.status} ${answer.reason}\r\n` +
     `${SOURCE_HEADER}: error\r\n` +

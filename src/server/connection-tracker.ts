@@ -99,18 +99,21 @@ export class ConnectionTracker {
     }
   }
 
-  /** Resolves true once nothing is in flight, or false when `timeoutMs` passes first. */
-  waitForIdle(timeoutMs: number): Promise<boolean> {
+  /** Resolves true once nothing is in flight, or false when `timeoutMs` (if given) passes first. */
+  waitForIdle(timeoutMs?: number): Promise<boolean> {
     if (this.inFlight === 0) return Promise.resolve(true);
     return new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((w) => w !== onIdle);
-        resolve(false);
-      }, timeoutMs);
+      let timer: NodeJS.Timeout | undefined;
       const onIdle = (): void => {
-        clearTimeout(timer);
+        if (timer) clearTimeout(timer);
         resolve(true);
       };
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          this.#waiters = this.#waiters.filter((w) => w !== onIdle);
+          resolve(false);
+        }, timeoutMs);
+      }
       this.#waiters.push(onIdle);
     });
   }

@@ -19,7 +19,7 @@ export type UpgradeListener = (req: http.IncomingMessage, socket: Duplex, head: 
  *
  * @example
  * ```ts
- * const listener: ServerListener = Object.assign((req, res) => res.end('ok'), {
+ * const listener: ServerListener = Object.assign((req: IncomingMessage, res: ServerResponse) => res.end('ok'), {
  *   close: () => pool.close(),
  * });
  * ```
@@ -115,6 +115,8 @@ export async function createServer(listener: ServerListener, options?: ServerOpt
       setImmediate(() => tracker.destroyAll());
     } else {
       tracker.destroyAll();
+      // Destroyed sockets report their requests closed asynchronously; resolve only once inFlight is 0.
+      await tracker.waitForIdle();
     }
     await closed;
     await listener.close?.();

@@ -1,29 +1,34 @@
 import type { Server } from 'node:http';
+import { ProxytapeError, isProxytapeError } from '../errors.js';
 
 /**
  * Thrown (as a rejection of `createServer()`) when the server cannot listen.
- * `code` is the system error code (`EADDRINUSE`, `EACCES`, …); the message
- * names `host:port` and says how to fix it.
+ * `code` is `PROXYTAPE_LISTEN_FAILED`; `syscode` is the system error code
+ * (`EADDRINUSE`, `EACCES`, …); the message names `host:port` and says how to fix it.
  *
  * @example
  * ```ts
  * try {
  *   await createServer(listener, { port: 8080 });
  * } catch (err) {
- *   if (isListenError(err) && err.code === 'EADDRINUSE') console.log(`${err.host}:${err.port} is taken`);
+ *   if (isListenError(err) && err.syscode === 'EADDRINUSE') console.log(`${err.host}:${err.port} is taken`);
  * }
  * ```
  */
-export class ListenError extends Error {
+export class ListenError extends ProxytapeError {
   /** System error code from the failed listen, e.g. `EADDRINUSE`. */
-  readonly code: string;
+  readonly syscode: string;
   readonly host: string;
   readonly port: number;
   constructor(host: string, port: number, cause: Error & { code?: string }) {
-    const code = cause.code ?? 'UNKNOWN';
-    super(`Cannot listen on ${formatHostPort(host, port)}: ${explain(code, cause.message, port)}`, { cause });
-    this.name = 'ListenError';
-    this.code = code;
+    const syscode = cause.code ?? 'UNKNOWN';
+    super(
+      'PROXYTAPE_LISTEN_FAILED',
+      `Cannot listen on ${formatHostPort(host, port)}: ${explain(syscode, cause.message, port)}`,
+      { cause },
+      'ListenError',
+    );
+    this.syscode = syscode;
     this.host = host;
     this.port = port;
   }
@@ -31,7 +36,7 @@ export class ListenError extends Error {
 
 /** True for a {@link ListenError}, even one from another copy of the module. */
 export function isListenError(value: unknown): value is ListenError {
-  return value instanceof Error && value.name === 'ListenError' && typeof (value as { code?: unknown }).code === 'string';
+  return isProxytapeError(value) && value.code === 'PROXYTAPE_LISTEN_FAILED';
 }
 
 /** `host:port`, with an IPv6 host in brackets. */

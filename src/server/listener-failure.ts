@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { textResponse } from '../proxy/response.js';
+import { ProxytapeError } from '../errors.js';
+import { errorResponse } from '../proxy/response.js';
 
 /**
  * Calls a request listener and contains its failure: a synchronous throw or a
@@ -28,11 +29,13 @@ export function answerListenerFailure(err: unknown, req: IncomingMessage, res: S
   }
   const method = req.method ?? 'GET';
   const url = req.url ?? '/';
-  const text =
-    `500 Internal Server Error\n` +
+  const error = new ProxytapeError(
+    'PROXYTAPE_LISTENER_ERROR',
     `Failed to handle ${method} ${url}: the request listener threw (${describeError(err)}). ` +
-    'Make the listener catch its errors and answer with an error response.\n';
-  void textResponse(500, text, { method, url }).send(res);
+      'Make the listener catch its errors and answer with an error response.',
+    { method, url, cause: err },
+  );
+  void errorResponse(error).send(res);
 }
 
 function describeError(err: unknown): string {

@@ -86,12 +86,7 @@ function checkDrainTimeout(value: unknown): number {
   return value;
 }
 
-function checkObject(
-  value: unknown,
-  name: string,
-  where: string,
-  allowed: readonly string[],
-): Record<string, unknown> {
+function checkObject(value: unknown, name: string, where: string, allowed: readonly string[]): Record<string, unknown> {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ConfigError(name, `Invalid ${name} for ${where}: ${show(value)}. Must be an object with the keys ${allowed.join(', ')}.`);

@@ -1,16 +1,16 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { isProxytapeError } from '../errors.js';
+import { ERROR_CODES, ProxytapeError, isProxytapeError } from '../errors.js';
 import { createContext } from '../middleware/context.js';
 import type { Handler, RequestContext } from '../middleware/types.js';
 import { isProxytapeResponse } from '../middleware/response-checks.js';
-import { type ProxytapeResponse, errorResponse, textResponse } from '../proxy/response.js';
+import { type ProxytapeResponse, errorResponse } from '../proxy/response.js';
 
 /** Options of {@link toRequestListener}. */
 export interface RequestListenerOptions {
   /**
    * Turns an error no middleware recovered from into the response to send.
    * @default a proxytape error → its error response (status of its code);
-   *          anything else → `500` naming the request and the error.
+   *          anything else → `500` with code `PROXYTAPE_MIDDLEWARE_ERROR`, naming the request and the error.
    */
   onError?: (err: unknown, ctx: RequestContext) => ProxytapeResponse;
 }
@@ -45,7 +45,9 @@ async function serve(
   try {
     const result: unknown = await handler(ctx);
     if (!isProxytapeResponse(result)) {
-      throw new TypeError(`The handler returned ${String(result)} for ${ctx.method} ${ctx.url}. It must resolve to a ProxytapeResponse, or throw.`);
+      throw new TypeError(
+        `The handler returned ${String(result)} for ${ctx.method} ${ctx.url}. It must resolve to a ProxytapeResponse, or throw.`,
+      );
     }
     response = result;
   } catch (err) {
@@ -60,11 +62,14 @@ async function serve(
 
 function defaultErrorResponse(err: unknown, ctx: RequestContext): ProxytapeResponse {
   if (isProxytapeError(err)) return errorResponse(err);
-  const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  return textResponse(
-    500,
-    `500 Internal Server Error\nFailed to handle ${ctx.req.method ?? ctx.method} ${ctx.req.url ?? ctx.url}: ${what}. ` +
-      'No middleware recovered from this error; add an After middleware whose catch(ctx, err) returns a response.\n',
-    { method: ctx.method, url: ctx.url },
+  // Name the request as the client sent it: Before hooks may have rewritten ctx.method / ctx.url.
+  const method = ctx.req.method ?? ctx.method;
+  const url = ctx.req.url ?? ctx.url;
+  const what = err instanceof Error ? err.message : String(err);
+  const error = new ProxytapeError(
+    'PROXYTAPE_MIDDLEWARE_ERROR',
+    `Failed to handle ${method} ${url}: ${what}. ${ERROR_CODES.PROXYTAPE_MIDDLEWARE_ERROR.hint}`,
+    { method, url, cause: err },
   );
+  return errorResponse(error);
 }

@@ -118,8 +118,9 @@ describe('createServer(): listener failures', () => {
       });
       expect(res.statusCode).toBe(500);
       expect(res.headers['x-proxytape']).toBe('error');
+      expect(res.headers['x-proxytape-error']).toBe('PROXYTAPE_LISTENER_ERROR');
       expect(res.text).toBe(
-        '500 Internal Server Error\nFailed to handle GET /boom?x=1: the request listener threw (Error: listener exploded). ' +
+        '500 Internal Server Error (PROXYTAPE_LISTENER_ERROR)\nFailed to handle GET /boom?x=1: the request listener threw (Error: listener exploded). ' +
           'Make the listener catch its errors and answer with an error response.\n',
       );
     } finally {

@@ -49,7 +49,7 @@ describe('createServer(): listening', () => {
     started.push(first);
     const err = await createServer(hello, { port: first.port }).catch((e: unknown) => e);
     expect(isListenError(err)).toBe(true);
-    expect((err as Error & { code: string }).code).toBe('EADDRINUSE');
+    expect(err).toMatchObject({ code: 'PROXYTAPE_LISTEN_FAILED', syscode: 'EADDRINUSE' });
     expect((err as Error).message).toBe(
       `Cannot listen on 127.0.0.1:${first.port}: the address is already in use (EADDRINUSE). ` +
         'Stop the process using it, or pass `port: 0` to get a free ephemeral port.',

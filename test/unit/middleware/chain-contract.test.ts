@@ -144,10 +144,7 @@ describe('compose() and Chain validation', () => {
 
   it('links a before and an after at once with link()', async () => {
     const log: string[] = [];
-    const chain = new Chain().link(
-      { before: () => void log.push('before') },
-      { after: () => void log.push('after') },
-    );
+    const chain = new Chain().link({ before: () => void log.push('before') }, { after: () => void log.push('after') });
     await compose(chain, handler)(fakeContext());
     expect(log).toEqual(['before', 'after']);
   });

@@ -92,9 +92,8 @@ describe('middleware chain: normal flow', () => {
   });
 
   it('lets a before rewrite the context the handler sees', async () => {
-    const handler = compose(
-      { before: [{ before: (ctx) => void (ctx.url = ctx.url.replace(/^\/api/, '')) }] },
-      async (ctx) => ok(`${ctx.method} ${ctx.url}`),
+    const handler = compose({ before: [{ before: (ctx) => void (ctx.url = ctx.url.replace(/^\/api/, '')) }] }, async (ctx) =>
+      ok(`${ctx.method} ${ctx.url}`),
     );
     expect(bodyText(await handler(fakeContext('GET', '/api/users')))).toBe('GET /users');
   });
