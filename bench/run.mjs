@@ -170,6 +170,8 @@ function checkErrors(label, t, r) {
       `${label} ${t}: load generator counted ${errs} errors ${JSON.stringify(r.load?.errors)} (warm-up ${JSON.stringify(r.warmup?.errors)})`,
     );
   }
+  const empty = [r.warmup, ...(r.load?.perRound ?? (r.load ? [r.load] : []))].some((x) => x && x.requests === 0);
+  if (empty) failures.push(`${label} ${t}: a load run completed no request at all`);
 }
 
 /**
