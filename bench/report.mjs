@@ -4,6 +4,7 @@
 
 const MB = 1e6;
 const fmt = (n, d = 0) => (n === undefined || n === null || Number.isNaN(n) ? '—' : n.toFixed(d));
+const pct = (f) => (f === undefined || f === null ? '—' : `${Math.round(f * 100)}%`);
 const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : '—');
 
 function table(headers, rows) {
@@ -25,7 +26,7 @@ function errText(r) {
 export function renderSmall(results, cfg) {
   const direct = results.find((r) => r.target === 'direct')?.load;
   const rows = results.map((r) => {
-    if (!r.load) return [r.target, r.status, '', '', '', '', '', '', ''];
+    if (!r.load) return [r.target, r.status, '', '', '', '', '', '', '', ''];
     const l = r.load;
     return [
       r.target,
@@ -36,20 +37,22 @@ export function renderSmall(results, cfg) {
       ratio(l.p50Ms, direct?.p50Ms),
       fmt(l.p99Ms, 2),
       ratio(l.p99Ms, direct?.p99Ms),
+      pct(l.otherCpu),
       errText(r),
     ];
   });
   return (
     `1 KiB GET — ${cfg.connections} connections; ${cfg.rounds} interleaved rounds × ${cfg.smallDuration} s per target ` +
-    `after ${cfg.warmup} s warm-up; medians of the rounds (range = slowest–fastest round)\n` +
-    table(['target', 'req/s', '×direct', 'req/s range', 'p50 ms', '×direct', 'p99 ms', '×direct', 'errors'], rows)
+    `after ${cfg.warmup} s warm-up; medians of the rounds (range = slowest–fastest round;\n` +
+    ` other CPU = share of the machine used by processes outside the benchmark, worst round)\n` +
+    table(['target', 'req/s', '×direct', 'req/s range', 'p50 ms', '×direct', 'p99 ms', '×direct', 'other CPU', 'errors'], rows)
   );
 }
 
 export function renderLarge(results, cfg) {
   const d = results.find((r) => r.target === 'direct');
   const rows = results.map((r) => {
-    if (!r.load) return [r.target, r.status, '', '', '', '', ''];
+    if (!r.load) return [r.target, r.status, '', '', '', '', '', ''];
     return [
       r.target,
       fmt(r.load.bytesPerSec / MB),
@@ -57,6 +60,7 @@ export function renderLarge(results, cfg) {
       fmt(r.rss.peakRss / MB, 1),
       ratio(r.rss.peakRss, d?.rss?.peakRss),
       fmt(r.rss.startRss / MB, 1),
+      pct(r.load.otherCpu),
       errText(r),
     ];
   });
@@ -64,25 +68,26 @@ export function renderLarge(results, cfg) {
     `8 MiB streamed GET — ${cfg.connections} connections, ${cfg.largeDuration} s measured after ${cfg.warmup} s warm-up\n` +
     `(peak RSS: of the process serving the load — the proxy child; for "direct", the backend — over the measured run;\n` +
     ` idle RSS: the same process just after it started listening)\n` +
-    table(['target', 'MB/s', '×direct', 'peak RSS MB', '×direct', 'idle RSS MB', 'errors'], rows)
+    table(['target', 'MB/s', '×direct', 'peak RSS MB', '×direct', 'idle RSS MB', 'other CPU', 'errors'], rows)
   );
 }
 
 export function renderHuge(results, cfg) {
   const rows = results.map((r) => {
-    if (!r.drain) return [r.target, r.status, '', '', '', ''];
+    if (!r.drain) return [r.target, r.status, '', '', '', '', ''];
     return [
       r.target,
       fmt(r.drain.bytes / MB / (r.drain.ms / 1000)),
       fmt(r.drain.ms / 1000, 2),
       fmt(r.rss.peakRss / MB, 1),
       fmt(r.rss.startRss / MB, 1),
+      pct(r.drain.otherCpu),
       r.drain.ok ? 'ok' : `FAILED ${r.drain.error ?? ''}`,
     ];
   });
   return (
     `${cfg.hugeBytes / 2 ** 30} GiB streamed GET — one request, client reads and discards\n` +
-    table(['target', 'MB/s', 'seconds', 'peak RSS MB', 'idle RSS MB', 'result'], rows)
+    table(['target', 'MB/s', 'seconds', 'peak RSS MB', 'idle RSS MB', 'other CPU', 'result'], rows)
   );
 }
 

@@ -31,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startServer, killAll } from './children.mjs';
 import { detectLoadGenerator, runLoad } from './load.mjs';
+import { cpuWindow } from './cpu.mjs';
 import { renderSmall, renderLarge, renderHuge, evaluate, renderChecks } from './report.mjs';
 
 const { values: opt } = parseArgs({
@@ -157,6 +158,7 @@ function combineRounds(rounds) {
     bytesPerSec: median(rounds.map((r) => r.bytesPerSec)),
     p50Ms: median(rounds.map((r) => r.p50Ms)),
     p99Ms: median(rounds.map((r) => r.p99Ms)),
+    otherCpu: rounds.some((r) => r.otherCpu === null) ? null : Math.max(...rounds.map((r) => r.otherCpu)),
     errors,
     errorTotal: Object.values(errors).reduce((a, b) => a + b, 0),
     perRound: rounds,
@@ -219,14 +221,15 @@ async function smallPhase(backend) {
         if (!e.proc || e.r.status !== 'ok') continue;
         log(`${label}: round ${round}/${cfg.rounds} ${e.t.name} (${cfg.smallDuration} s)`);
         try {
-          e.rounds.push(
-            await runLoad(gen, {
-              url: e.proc.url + path,
-              connections: cfg.connections,
-              threads: cfg.threads,
-              durationSec: cfg.smallDuration,
-            }),
-          );
+          const win = cpuWindow([backend.pid, ...entries.map((x) => x.proc?.pid)]);
+          const res = await runLoad(gen, {
+            url: e.proc.url + path,
+            connections: cfg.connections,
+            threads: cfg.threads,
+            durationSec: cfg.smallDuration,
+          });
+          res.otherCpu = win.stop();
+          e.rounds.push(res);
           if (!e.proc.isAlive()) throw new Error(`${e.t.name} process died during the run\n${e.proc.stderr()}`);
         } catch (err) {
           fail(e.t, e.r, err);
@@ -266,7 +269,9 @@ async function largePhase(backend) {
       const lo = { url, connections: cfg.connections, threads: cfg.threads };
       r.warmup = await runLoad(gen, { ...lo, durationSec: cfg.warmup });
       await proc.rssReset();
+      const win = cpuWindow([backend.pid, proc.pid]);
       r.load = await runLoad(gen, { ...lo, durationSec: cfg.largeDuration });
+      r.load.otherCpu = win.stop();
       r.rss = { ...(await proc.rssReport()), startRss: proc.startRss };
       checkErrors(label, t.name, r);
     });
@@ -282,7 +287,9 @@ async function hugePhase(backend) {
     const r = await withTarget(t, backend, async (proc, r) => {
       await sanity(proc.url + '/1k', cfg.smallBytes);
       await proc.rssReset();
+      const win = cpuWindow([backend.pid, proc.pid]);
       const d = await drain(`${proc.url}/bytes/${cfg.hugeBytes}`, 180_000);
+      d.otherCpu = win.stop();
       d.ok = d.status === 200 && d.bytes === cfg.hugeBytes && !d.error;
       r.drain = d;
       r.rss = { ...(await proc.rssReport()), startRss: proc.startRss };
@@ -337,6 +344,14 @@ const checks = evaluate({ small, large, huge });
 const pending = [...small, ...large, ...huge].filter((r) => r.status === 'pending');
 process.stdout.write('targets\n' + renderChecks(checks) + '\n');
 if (pending.length) process.stdout.write(`note: ${pending[0].target} pending — ${pending[0].reason}\n`);
+const others = [...small.map((r) => r.load?.otherCpu), ...large.map((r) => r.load?.otherCpu), ...huge.map((r) => r.drain?.otherCpu)];
+const worstOther = Math.max(0, ...others.filter((x) => typeof x === 'number'));
+if (worstOther > 0.1) {
+  process.stdout.write(
+    `warning: processes outside the benchmark used up to ${Math.round(worstOther * 100)}% of the machine during a measured run; ` +
+      'those figures are noisy — rerun on a quiet machine before relying on them\n',
+  );
+}
 const elapsed = (Date.now() - started) / 1000;
 process.stdout.write(
   `\nrun took ${elapsed.toFixed(0)} s; load average at end: ${os

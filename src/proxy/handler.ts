@@ -1,13 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ERROR_CODES, ProxyError, ProxytapeError, isProxytapeError } from '../errors.js';
+import { ERROR_CODES, FullProxyError, ProxyError, ProxytapeError, isProxyError, isProxytapeError } from '../errors.js';
+import { CancelToken } from './cancel.js';
+import type { OutgoingRequest, Transport, UpstreamResponse } from './transport.js';
 import { type CompiledProxyConfig, type ProxyConfig, compileProxyConfig, rejectUnknownKeys, describe } from './config.js';
 import { ConfigError } from '../errors.js';
 import { writeInformational } from './informational.js';
-import { type ProxyCallOptions, fullProxy } from './proxy.js';
-import { type ProxySource, errorResponse } from './response.js';
+import { type ProxyCallOptions, fullProxy, roundTrip, toOutgoing, toResponse } from './proxy.js';
+import { type ProxySource, errorResponse, writeResponse } from './response.js';
 import { proxyUpgrade } from './upgrade.js';
-import { HttpTransport } from './http-transport.js';
+import { DISPATCH, HttpTransport } from './http-transport.js';
 import type { Chain } from '../middleware/chain.js';
 import { compose } from '../middleware/compose.js';
 import { createContext } from '../middleware/context.js';
@@ -127,66 +129,79 @@ function handleRequest(
   const method = req.method ?? 'GET';
   const url = req.url ?? '/';
   // Cancel the upstream request if the client leaves before the response is complete.
-  const ac = new AbortController();
-  const onClose = (): void => {
-    if (!res.writableFinished) {
-      ac.abort(
-        new ProxyError(
-          'PROXYTAPE_CLIENT_ABORTED',
-          `Client closed the connection before ${method} ${url} was answered; the upstream request was cancelled.`,
-          { method, url },
-        ),
-      );
-    }
-  };
-  res.once('close', onClose);
+  // (After the response finished, 'close' still fires; writableFinished makes it a no-op.)
+  const token = new CancelToken();
+  res.once('close', () => {
+    if (!res.writableFinished) token.abort(clientAborted(method, url));
+  });
   const callOptions: ProxyCallOptions = {
-    signal: ac.signal,
+    signal: token,
     onInformational: (status, raw) => writeInformational(req, res, status, raw),
   };
-  let pending: Promise<ProxytapeResponse>;
+
+  const respond = (response: ProxytapeResponse): void => {
+    writeResponse(response, res, (result) => {
+      if (!onResponse) return;
+      const error = response.error ?? result.error;
+      onResponse({
+        method,
+        url,
+        status: result.ok || res.headersSent ? response.status : 499,
+        source: response.source,
+        durationMs: performance.now() - start,
+        bytes: result.bytes,
+        ...(error ? { error } : {}),
+      });
+    });
+  };
+  // A caller bug (body consumed by a listener mounted earlier) or an unrecovered middleware error: answer, naming it.
+  const fail = (err: unknown): void => {
+    const error = isProxytapeError(err)
+      ? err
+      : new ProxytapeError(
+          'PROXYTAPE_MIDDLEWARE_ERROR',
+          `Middleware failed for ${method} ${url}: ${err instanceof Error ? err.message : String(err)}. ${ERROR_CODES.PROXYTAPE_MIDDLEWARE_ERROR.hint}`,
+          { method, url, cause: err },
+        );
+    if (res.headersSent) {
+      res.destroy();
+      onResponse?.({ method, url, status: error.status, source: 'error', durationMs: performance.now() - start, bytes: 0, error });
+      return;
+    }
+    respond(errorResponse(error));
+  };
+
   if (run) {
     const ctx = createContext(req);
     ctx.state.set(CALL_OPTIONS, callOptions);
-    pending = run(ctx);
-  } else pending = fullProxy(req, config, callOptions);
-  pending
-    .then(async (response) => {
-      const result = await response.send(res);
-      res.off('close', onClose);
-      if (onResponse) {
-        const error = response.error ?? result.error;
-        onResponse({
-          method,
-          url,
-          status: result.ok || res.headersSent ? response.status : 499,
-          source: response.source,
-          durationMs: performance.now() - start,
-          bytes: result.bytes,
-          ...(error ? { error } : {}),
-        });
-      }
-    })
-    .catch(async (err: unknown) => {
-      // A caller bug (body consumed by a listener mounted earlier) or an unrecovered middleware error: answer 500, naming it.
-      res.off('close', onClose);
-      const error = isProxytapeError(err)
-        ? err
-        : new ProxytapeError(
-            'PROXYTAPE_MIDDLEWARE_ERROR',
-            `Middleware failed for ${method} ${url}: ${err instanceof Error ? err.message : String(err)}. ${ERROR_CODES.PROXYTAPE_MIDDLEWARE_ERROR.hint}`,
-            { method, url, cause: err },
-          );
-      const response = errorResponse(error);
-      const result = res.headersSent ? (res.destroy(), { bytes: 0 }) : await response.send(res);
-      onResponse?.({
-        method,
-        url,
-        status: response.status,
-        source: 'error',
-        durationMs: performance.now() - start,
-        bytes: result.bytes,
-        error,
-      });
+    run(ctx).then(respond, fail);
+    return;
+  }
+  // No middleware: the lean path, straight to the transport (same steps as fullProxy()).
+  let outgoing: OutgoingRequest;
+  try {
+    outgoing = toOutgoing(req, config, callOptions, FullProxyError);
+  } catch (err) {
+    fail(err);
+    return;
+  }
+  const transport = config.transport as (Transport & { [DISPATCH]?: HttpTransport[typeof DISPATCH] }) | undefined;
+  if (transport?.[DISPATCH]) {
+    // The HTTP transport's callback form: no promise on the hot path.
+    const request = outgoing;
+    transport[DISPATCH](request, {
+      resolve: (upstream) => respond(toResponse(upstream as UpstreamResponse, request)),
+      reject: (err) => respond(errorResponse(err)),
     });
+    return;
+  }
+  roundTrip(outgoing, config).then(respond, (err: unknown) => (isProxyError(err) ? respond(errorResponse(err)) : fail(err)));
+}
+
+function clientAborted(method: string, url: string): ProxyError {
+  return new ProxyError(
+    'PROXYTAPE_CLIENT_ABORTED',
+    `Client closed the connection before ${method} ${url} was answered; the upstream request was cancelled.`,
+    { method, url },
+  );
 }

@@ -1,9 +1,9 @@
 import type { Duplex } from 'node:stream';
-import { Readable } from 'node:stream';
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import type { ProxyError } from '../errors.js';
+import { StreamingBody } from './body.js';
 import type { CompiledProxyConfig } from './config.js';
-import { type RawHeaders, buffersToRaw } from './headers-util.js';
+import { buffersToRaw } from './headers-util.js';
 import type { OutgoingRequest, Transport, UpgradedResponse, UpstreamResponse } from './transport.js';
 import { toProxyError } from './upstream-errors.js';
 
@@ -15,91 +15,76 @@ export interface HttpTransportOptions {
   keepAliveTimeout?: number;
 }
 
-/**
- * The response body as it streams from undici. `push()` returning false pauses
- * the upstream socket; `_read()` resumes it, so a slow client slows the backend
- * instead of filling memory. Destroying it aborts the upstream request.
- */
-class UpstreamBody extends Readable {
-  trailers: RawHeaders = [];
-  resumeUpstream: (() => void) | null = null;
-  abortUpstream: ((err: Error) => void) | null = null;
-  paused = false;
-  done = false;
+/** Callbacks a dispatch settles with (once). */
+export type Settle = { resolve: (r: UpstreamResponse | UpgradedResponse) => void; reject: (e: ProxyError) => void };
 
-  constructor() {
-    super({ highWaterMark: 64 * 1024 });
-  }
-
-  override _read(): void {
-    if (this.paused) {
-      this.paused = false;
-      this.resumeUpstream?.();
-    }
-  }
-
-  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    if (!this.done) {
-      this.done = true;
-      this.abortUpstream?.(err ?? new Error('response body destroyed before it ended'));
-    }
-    cb(err);
-  }
-}
-
-const noop = (): void => {};
-
-type Settle = { resolve: (r: UpstreamResponse | UpgradedResponse) => void; reject: (e: ProxyError) => void };
+/** Key of HttpTransport's callback dispatch, used by the proxy core's request path. */
+export const DISPATCH = Symbol('proxytape.dispatch');
 
 /**
  * undici's native dispatch handler (raw Buffer headers, no parsing into
- * objects): the leanest path from the upstream socket to the client.
+ * objects): the leanest path from the upstream socket to the client. The body
+ * goes into a {@link StreamingBody}; `onData` returning false pauses the
+ * upstream socket until the consumer resumes it.
  */
 class DispatchHandler {
+  // undici keeps up to 256 finished requests per connection (and their handlers) in its queue
+  // before trimming it, so everything a handler references is dropped once it is done: otherwise
+  // thousands of request bodies, headers and client sockets outlive their requests and get
+  // promoted to the old generation, which costs more than the proxying itself.
+  private request: OutgoingRequest | null;
+  private settle: Settle | null;
   private abort: ((err: Error) => void) | null = null;
-  private body: UpstreamBody | null = null;
-  private settled = false;
-  private readonly onAbortSignal: (() => void) | null;
+  private body: StreamingBody | null = null;
+  private onAbortSignal: (() => void) | null = null;
 
-  constructor(
-    private readonly request: OutgoingRequest,
-    private readonly settle: Settle,
-  ) {
+  constructor(request: OutgoingRequest, settle: Settle) {
+    this.request = request;
+    this.settle = settle;
     const signal = request.signal;
     if (signal) {
       this.onAbortSignal = () => this.abortWith(signal.reason as Error);
-      signal.addEventListener('abort', this.onAbortSignal, { once: true });
-    } else this.onAbortSignal = null;
+      signal.addEventListener('abort', this.onAbortSignal);
+    }
   }
 
   private abortWith(err: Error): void {
     if (this.abort) this.abort(err);
-    else if (!this.settled) {
-      this.settled = true;
+    else if (this.settle && this.request) {
       this.settle.reject(toProxyError(err, this.request, false));
+      this.settle = null;
     }
   }
 
   private release(): void {
-    if (this.onAbortSignal) this.request.signal?.removeEventListener('abort', this.onAbortSignal);
+    if (this.onAbortSignal) this.request?.signal?.removeEventListener('abort', this.onAbortSignal);
+    this.onAbortSignal = null;
+    this.request = null;
+    this.settle = null;
+    this.body = null;
+    this.abort = null;
   }
 
   onConnect(abort: (err?: Error) => void): void {
     this.abort = abort;
-    if (this.request.signal?.aborted) abort(this.request.signal.reason as Error);
+    const signal = this.request?.signal;
+    if (signal?.aborted) abort(signal.reason as Error);
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
     if (statusCode < 200) {
-      this.request.onInformational?.(statusCode, buffersToRaw(rawHeaders));
+      this.request?.onInformational?.(statusCode, buffersToRaw(rawHeaders));
       return true;
     }
-    const body = new UpstreamBody();
-    body.resumeUpstream = resume;
-    body.abortUpstream = (err) => this.abort?.(err);
+    const settle = this.settle;
+    if (!settle) return false;
+    this.settle = null;
+    const body = new StreamingBody();
+    body.resumeSource = resume;
+    const abort = this.abort;
+    body.abortSource = (err) => abort?.(err);
     this.body = body;
-    this.settled = true;
-    this.settle.resolve({
+    settle.resolve({
       status: statusCode,
       statusText: statusText ?? '',
       rawHeaders: buffersToRaw(rawHeaders),
@@ -111,48 +96,37 @@ class DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
-    const body = this.body!;
-    if (body.push(chunk)) return true;
-    body.paused = true;
-    return false;
+    return this.body?.push(chunk) ?? false;
   }
 
   onComplete(trailers: Buffer[] | null): void {
-    this.release();
     const body = this.body;
+    this.release();
     if (!body) return;
-    body.trailers = buffersToRaw(trailers);
-    body.done = true;
-    body.push(null);
+    if (trailers && trailers.length > 0) body.trailers = buffersToRaw(trailers);
+    body.end();
   }
 
   onError(err: Error): void {
+    const { body, settle, request } = this;
     this.release();
-    const body = this.body;
-    if (!body) {
-      if (this.settled) return;
-      this.settled = true;
-      this.settle.reject(toProxyError(err, this.request, false));
-    } else if (!body.done) {
-      body.done = true;
-      // Like undici's own bodies: a failure must never crash the process through an 'error' event
-      // nobody listens to (the consumer may already have detached, e.g. when the client left and
-      // its abort signal is what failed the request). Listeners still see the error.
-      body.on('error', noop);
-      body.destroy(toProxyError(err, this.request, true));
+    if (request === null) return;
+    if (body) {
+      if (!body.done) body.fail(toProxyError(err, request, true));
+    } else if (settle) {
+      settle.reject(toProxyError(err, request, false));
     }
   }
 
-  onUpgrade(statusCode: number, rawHeaders: Buffer[] | string[] | null, socket: Duplex): void {
+  onUpgrade(_statusCode: number, rawHeaders: Buffer[] | string[] | null, socket: Duplex): void {
+    const settle = this.settle;
     this.release();
-    this.settled = true;
-    this.settle.resolve({
+    settle?.resolve({
       status: 101,
       statusText: 'Switching Protocols',
       rawHeaders: buffersToRaw(rawHeaders),
       socket,
     } satisfies UpgradedResponse);
-    void statusCode;
   }
 }
 
@@ -203,35 +177,36 @@ export class HttpTransport implements Transport {
   }
 
   roundTrip(request: OutgoingRequest): Promise<UpstreamResponse> {
-    return this.#dispatch(request, undefined) as Promise<UpstreamResponse>;
+    return new Promise((resolve, reject) => this.#dispatch(request, undefined, { resolve: resolve as Settle['resolve'], reject }));
   }
 
   upgrade(request: OutgoingRequest, protocol: string): Promise<UpgradedResponse | UpstreamResponse> {
-    return this.#dispatch(request, protocol);
+    return new Promise((resolve, reject) => this.#dispatch(request, protocol, { resolve, reject }));
   }
 
-  #dispatch(request: OutgoingRequest, upgrade: string | undefined): Promise<UpstreamResponse | UpgradedResponse> {
-    return new Promise((resolve, reject) => {
-      const handler = new DispatchHandler(request, { resolve, reject });
-      try {
-        const { timeouts } = request.config;
-        this.pool(request.config).dispatch(
-          {
-            origin: request.origin,
-            method: request.method,
-            path: request.path,
-            headers: request.rawHeaders,
-            body: request.body,
-            headersTimeout: timeouts.headers,
-            bodyTimeout: timeouts.body,
-            ...(upgrade !== undefined ? { upgrade } : {}),
-          },
-          handler as never,
-        );
-      } catch (err) {
-        handler.onError(err as Error);
-      }
-    });
+  /** The callback form of roundTrip() the proxy's request path uses: no promise per request. */
+  [DISPATCH](request: OutgoingRequest, settle: Settle): void {
+    this.#dispatch(request, undefined, settle);
+  }
+
+  #dispatch(request: OutgoingRequest, upgrade: string | undefined, settle: Settle): void {
+    const handler = new DispatchHandler(request, settle);
+    try {
+      const { timeouts } = request.config;
+      const options: Dispatcher.DispatchOptions = {
+        origin: request.origin,
+        method: request.method as Dispatcher.HttpMethod,
+        path: request.path,
+        headers: request.rawHeaders,
+        body: request.body,
+        headersTimeout: timeouts.headers,
+        bodyTimeout: timeouts.body,
+      };
+      if (upgrade !== undefined) options.upgrade = upgrade;
+      this.pool(request.config).dispatch(options, handler as never);
+    } catch (err) {
+      handler.onError(err as Error);
+    }
   }
 
   /** Closes every pool: waits for running requests, then closes idle connections. */

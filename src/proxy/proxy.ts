@@ -6,8 +6,8 @@ import { type RawHeaders, recordToRaw } from './headers-util.js';
 import { defaultTransport } from './http-transport.js';
 import { buildUpstreamHeaders, joinPath } from './request-headers.js';
 import { buildDownstreamHeaders } from './response-headers.js';
-import { ProxytapeResponse, errorResponse } from './response.js';
-import type { OutgoingRequest } from './transport.js';
+import { ProxytapeResponse, type ProxytapeResponseInit, errorResponse } from './response.js';
+import type { AbortSignalLike, OutgoingRequest, UpstreamResponse } from './transport.js';
 import { toProxyError } from './upstream-errors.js';
 
 /**
@@ -29,8 +29,8 @@ export interface ProxyRequest {
 
 /** Per-call options for {@link proxy} and {@link fullProxy}. */
 export interface ProxyCallOptions {
-  /** Abort the upstream request (e.g. when the client disconnects). */
-  signal?: AbortSignal;
+  /** Abort the upstream request (e.g. when the client disconnects); an `AbortSignal` fits. */
+  signal?: AbortSignalLike;
   /** Receives 1xx interim responses (103 Early Hints) before the final one. */
   onInformational?: (status: number, rawHeaders: RawHeaders) => void;
 }
@@ -127,25 +127,34 @@ export async function proxy(
 }
 
 /** Runs a prepared request through the config's transport and applies the response header policy. */
-export async function roundTrip(outgoing: OutgoingRequest, config: CompiledProxyConfig): Promise<ProxytapeResponse> {
+export function roundTrip(outgoing: OutgoingRequest, config: CompiledProxyConfig): Promise<ProxytapeResponse> {
   const transport = config.transport ?? defaultTransport();
-  let upstream;
-  try {
-    upstream = await transport.roundTrip(outgoing);
-  } catch (err) {
-    // Custom transports may throw anything; callers always get a ProxyError with a stable code.
+  // Custom transports may throw anything, even synchronously; callers always get a ProxyError with a stable code.
+  const toError = (err: unknown): never => {
     throw toProxyError(err, outgoing, false);
+  };
+  let pending: Promise<UpstreamResponse>;
+  try {
+    pending = transport.roundTrip(outgoing);
+  } catch (err) {
+    return Promise.reject(toProxyError(err, outgoing, false));
   }
-  return new ProxytapeResponse({
+  return pending.then((upstream) => toResponse(upstream, outgoing), toError);
+}
+
+/** Wraps a transport's answer as the response the client gets (hop-by-hop stripped, `x-proxytape` set). */
+export function toResponse(upstream: UpstreamResponse, outgoing: OutgoingRequest): ProxytapeResponse {
+  const init: ProxytapeResponseInit = {
     status: upstream.status,
     statusText: upstream.statusText,
     rawHeaders: buildDownstreamHeaders(upstream.rawHeaders, upstream.source),
     body: upstream.body,
     source: upstream.source,
-    ...(upstream.trailers ? { trailers: upstream.trailers } : {}),
     method: outgoing.inbound.method,
     url: outgoing.inbound.url,
-  });
+  };
+  if (upstream.trailers) init.trailers = upstream.trailers;
+  return new ProxytapeResponse(init);
 }
 
 /**

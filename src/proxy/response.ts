@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { StreamingBody } from './body.js';
 import { ProxyError, type ProxytapeError, isProxytapeError } from '../errors.js';
 import { type HeaderRecord, type RawHeaders, getRaw, rawToRecord, removeRaw, setRaw } from './headers-util.js';
 
@@ -15,13 +16,17 @@ export const ERROR_CODE_HEADER = 'x-proxytape-error';
 /** A response body: a stream (forwarded with backpressure), bytes, or nothing. */
 export type ResponseBody = Readable | Buffer | null;
 
+/** Key of a response's not-yet-read streaming body (internal to the proxy core). */
+export const STREAM = Symbol('proxytape.stream');
+
 /** Fields to build a {@link ProxytapeResponse}. */
 export interface ProxytapeResponseInit {
   status: number;
   statusText?: string;
   /** Flat raw header list `[name, value, …]`; order, casing and repeats are kept. */
   rawHeaders?: RawHeaders;
-  body?: ResponseBody;
+  /** A Readable, bytes, null, or a transport's {@link StreamingBody}. */
+  body?: ResponseBody | StreamingBody;
   source: ProxySource;
   /** Trailers to send after the body, or a function read once the body ended (streamed trailers). */
   trailers?: RawHeaders | (() => RawHeaders);
@@ -59,23 +64,50 @@ export class ProxytapeResponse {
   status: number;
   statusText: string;
   rawHeaders: RawHeaders;
-  body: ResponseBody;
   source: ProxySource;
   readonly error: ProxytapeError | undefined;
   readonly method: string;
   readonly url: string;
   #trailers: RawHeaders | (() => RawHeaders) | undefined;
+  #body: ResponseBody = null;
+  /** A transport's body not yet turned into a Readable: `send()` streams it straight into the client. */
+  [STREAM]: StreamingBody | null = null;
 
   constructor(init: ProxytapeResponseInit) {
     this.status = init.status;
     this.statusText = init.statusText ?? '';
     this.rawHeaders = init.rawHeaders ?? [];
-    this.body = init.body ?? null;
+    const body = init.body ?? null;
+    if (body instanceof StreamingBody) this[STREAM] = body;
+    else this.#body = body;
     this.source = init.source;
     this.error = init.error;
     this.method = init.method ?? 'GET';
     this.url = init.url ?? '/';
     this.#trailers = init.trailers;
+  }
+
+  /**
+   * The body: a Readable (streamed), bytes, or null. Reading it turns a streaming
+   * upstream body into a Node Readable; assigning replaces the body (a streaming
+   * one that was never read is destroyed, which cancels its upstream request).
+   */
+  get body(): ResponseBody {
+    const stream = this[STREAM];
+    if (stream !== null) {
+      this[STREAM] = null;
+      this.#body = stream.toReadable();
+    }
+    return this.#body;
+  }
+
+  set body(value: ResponseBody) {
+    const stream = this[STREAM];
+    if (stream !== null) {
+      this[STREAM] = null;
+      stream.destroy(new Error('response body replaced before it was read'));
+    }
+    this.#body = value;
   }
 
   /** Response headers keyed by lower-case name (a fresh copy; change them with setHeader). */
@@ -170,93 +202,159 @@ const STATUS_REASONS: Record<number, string> = {
 
 /** Writes a ProxytapeResponse to a ServerResponse. See {@link ProxytapeResponse.send}. */
 export function sendResponse(response: ProxytapeResponse, res: ServerResponse): Promise<SendResult> {
-  return new Promise<SendResult>((resolve) => {
-    const { body } = response;
-    let bytes = 0;
-    let settled = false;
-    const finish = (result: SendResult): void => {
-      if (settled) return;
-      settled = true;
-      resolve(result);
-    };
+  return new Promise<SendResult>((resolve) => writeResponse(response, res, resolve));
+}
 
-    if (res.destroyed || res.writableEnded) {
-      if (body instanceof Readable) body.destroy();
-      finish({ ok: false, bytes: 0, error: clientGone(response) });
-      return;
+/**
+ * The callback form of {@link sendResponse} (no promise on the request path).
+ * `done` is called exactly once, when the response finished or failed.
+ */
+export function writeResponse(response: ProxytapeResponse, res: ServerResponse, done: (result: SendResult) => void): void {
+  const stream = response[STREAM];
+  if (stream !== null) {
+    response[STREAM] = null;
+    writeStreaming(response, stream, res, done);
+    return;
+  }
+  const body = response.body;
+  let bytes = 0;
+  let settled = false;
+  const finish = (result: SendResult): void => {
+    if (settled) return;
+    settled = true;
+    done(result);
+  };
+
+  if (res.destroyed || res.writableEnded || !writeHead(response, res)) {
+    if (body instanceof Readable) body.destroy();
+    finish({ ok: false, bytes: 0, error: clientGone(response) });
+    return;
+  }
+
+  if (body === null || Buffer.isBuffer(body)) {
+    if (body) bytes = body.length;
+    res.once('close', () => finish(res.writableFinished ? { ok: true, bytes } : { ok: false, bytes, error: clientGone(response) }));
+    res.end(body ?? undefined);
+    return;
+  }
+
+  const onData = (chunk: Buffer): void => {
+    bytes += chunk.length;
+    if (!res.write(chunk)) body.pause();
+  };
+  const onDrain = (): void => {
+    body.resume();
+  };
+  const onEnd = (): void => {
+    cleanup();
+    const trailers = response.trailers;
+    if (trailers.length > 0) res.addTrailers(pairs(trailers));
+    res.end(() => finish({ ok: true, bytes }));
+  };
+  const onBodyError = (err: Error): void => {
+    cleanup();
+    // Abort the client connection: ending it cleanly would let a partial body pass for a complete one.
+    res.destroy(err);
+    finish({ ok: false, bytes, error: bodyFailure(response, err) });
+  };
+  const onClose = (): void => {
+    if (res.writableFinished) return;
+    cleanup();
+    // The client went away: destroying the body cancels the upstream request.
+    body.destroy();
+    finish({ ok: false, bytes, error: clientGone(response) });
+  };
+  const cleanup = (): void => {
+    body.off('data', onData);
+    body.off('end', onEnd);
+    body.off('error', onBodyError);
+    // The outcome is decided; a later error of the body (e.g. the upstream abort that destroying
+    // it causes) must not surface as an unhandled 'error' event.
+    body.on('error', noop);
+    res.off('drain', onDrain);
+    res.off('close', onClose);
+  };
+  body.on('data', onData);
+  body.once('end', onEnd);
+  body.once('error', onBodyError);
+  res.on('drain', onDrain);
+  res.once('close', onClose);
+}
+
+/**
+ * The hot path: a transport's body written straight into `res` — no Readable, one
+ * 'close' listener. A body that is already complete (most small responses) goes out
+ * with a single `res.end(chunk)`.
+ */
+function writeStreaming(response: ProxytapeResponse, stream: StreamingBody, res: ServerResponse, done: (result: SendResult) => void): void {
+  if (res.destroyed || res.writableEnded || !writeHead(response, res)) {
+    const error = clientGone(response);
+    stream.destroy(error);
+    done({ ok: false, bytes: 0, error });
+    return;
+  }
+  let bytes = 0;
+  let failure: Error | null = null;
+  res.once('close', () => {
+    if (res.writableFinished) return done({ ok: true, bytes });
+    if (failure !== null) return done({ ok: false, bytes, error: bodyFailure(response, failure) });
+    const error = clientGone(response);
+    // The client went away: destroying the body cancels the upstream request.
+    stream.destroy(error);
+    done({ ok: false, bytes, error });
+  });
+
+  const whole = stream.takeIfComplete();
+  if (whole !== null) {
+    const last = whole.length - 1;
+    for (let i = 0; i < last; i++) {
+      bytes += whole[i]!.length;
+      res.write(whole[i]);
     }
+    const trailers = response.trailers;
+    if (trailers.length > 0) res.addTrailers(pairs(trailers));
+    if (last >= 0) bytes += whole[last]!.length;
+    res.end(last >= 0 ? whole[last] : undefined);
+    return;
+  }
 
-    if (!writeHead(response, res)) {
-      if (body instanceof Readable) body.destroy();
-      finish({ ok: false, bytes: 0, error: clientGone(response) });
-      return;
-    }
-
-    if (body === null || Buffer.isBuffer(body)) {
-      if (body) bytes = body.length;
-      res.end(body ?? undefined, () => finish({ ok: true, bytes }));
-      res.once('close', () =>
-        finish({ ok: res.writableFinished, bytes, ...(res.writableFinished ? {} : { error: clientGone(response) }) }),
-      );
-      return;
-    }
-
-    const onData = (chunk: Buffer): void => {
+  let waitingForDrain = false;
+  const onDrain = (): void => {
+    waitingForDrain = false;
+    stream.resume();
+  };
+  stream.attach({
+    write(chunk) {
       bytes += chunk.length;
-      if (!res.write(chunk)) body.pause();
-    };
-    const onDrain = (): void => {
-      body.resume();
-    };
-    const onEnd = (): void => {
-      cleanup();
+      if (res.write(chunk)) return true;
+      if (!waitingForDrain) {
+        waitingForDrain = true;
+        res.once('drain', onDrain);
+      }
+      return false;
+    },
+    end() {
       const trailers = response.trailers;
       if (trailers.length > 0) res.addTrailers(pairs(trailers));
-      res.end(() => finish({ ok: true, bytes }));
-    };
-    const onBodyError = (err: Error): void => {
-      cleanup();
+      res.end();
+    },
+    error(err) {
+      failure = err;
       // Abort the client connection: ending it cleanly would let a partial body pass for a complete one.
       res.destroy(err);
-      const error = isProxytapeError(err)
-        ? err
-        : new ProxyError(
-            'PROXYTAPE_UPSTREAM_BODY_ABORTED',
-            `Failed to proxy ${response.method} ${response.url}: the response body failed mid-way (${err.message}).`,
-            {
-              method: response.method,
-              url: response.url,
-              cause: err,
-            },
-          );
-      finish({ ok: false, bytes, error });
-    };
-    const onClose = (): void => {
-      if (res.writableFinished) return;
-      cleanup();
-      // The client went away: destroying the body cancels the upstream request.
-      body.destroy();
-      finish({ ok: false, bytes, error: clientGone(response) });
-    };
-    const cleanup = (): void => {
-      body.off('data', onData);
-      body.off('end', onEnd);
-      body.off('error', onBodyError);
-      // The outcome is decided; a later error of the body (e.g. the upstream abort that destroying
-      // it causes) must not surface as an unhandled 'error' event.
-      body.on('error', noop);
-      res.off('drain', onDrain);
-      res.off('close', onClose);
-    };
-    body.on('data', onData);
-    body.once('end', onEnd);
-    body.once('error', onBodyError);
-    res.on('drain', onDrain);
-    res.once('close', onClose);
+    },
   });
 }
 
-const noop = (): void => {};
+function bodyFailure(response: ProxytapeResponse, err: Error): ProxytapeError {
+  return isProxytapeError(err)
+    ? err
+    : new ProxyError(
+        'PROXYTAPE_UPSTREAM_BODY_ABORTED',
+        `Failed to proxy ${response.method} ${response.url}: the response body failed mid-way (${err.message}).`,
+        { method: response.method, url: response.url, cause: err },
+      );
+}
 
 function clientGone(response: ProxytapeResponse): ProxyError {
   return new ProxyError(
@@ -303,3 +401,5 @@ function writeHead(response: ProxytapeResponse, res: ServerResponse): boolean {
   if (body instanceof Readable && getRaw(raw, 'content-length') === undefined) res.flushHeaders();
   return true;
 }
+
+const noop = (): void => {};

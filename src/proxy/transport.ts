@@ -1,4 +1,5 @@
 import type { Duplex, Readable } from 'node:stream';
+import type { StreamingBody } from './body.js';
 import type { CompiledProxyConfig } from './config.js';
 import type { RawHeaders } from './headers-util.js';
 import type { ProxySource } from './response.js';
@@ -22,9 +23,20 @@ export interface OutgoingRequest {
   /** The config this request runs under (timeouts, TLS, target). */
   config: CompiledProxyConfig;
   /** Aborted when the client goes away: the transport must cancel the upstream request. */
-  signal?: AbortSignal | undefined;
+  signal?: AbortSignalLike | undefined;
   /** Called for each 1xx interim response (e.g. 103 Early Hints) before the final response. */
   onInformational?: ((status: number, rawHeaders: RawHeaders) => void) | undefined;
+}
+
+/**
+ * The part of `AbortSignal` a transport uses. An `AbortSignal` fits; the proxy's
+ * own request path passes a lighter one-listener token.
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: 'abort', listener: () => void): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
 }
 
 /** What a transport answers once the final response headers are known; the body streams behind. */
@@ -33,7 +45,7 @@ export interface UpstreamResponse {
   statusText: string;
   /** Response headers as received upstream; the core strips hop-by-hop headers afterwards. */
   rawHeaders: RawHeaders;
-  body: Readable | Buffer | null;
+  body: StreamingBody | Readable | Buffer | null;
   /** Trailers, read once the body has ended. */
   trailers?: () => RawHeaders;
   /** Which `x-proxytape` value the client sees. */

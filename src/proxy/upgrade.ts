@@ -1,6 +1,7 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import { Readable, type Duplex } from 'node:stream';
 import { ProxyError, type ProxytapeError, isProxyError } from '../errors.js';
+import { StreamingBody } from './body.js';
 import { type CompiledProxyConfig } from './config.js';
 import { type RawHeaders, getRaw } from './headers-util.js';
 import { HOP_BY_HOP_HEADERS, connectionTokens } from './hop-headers.js';
@@ -123,8 +124,9 @@ async function relayResponse(client: Duplex, answer: UpstreamResponse): Promise<
     return name !== 'content-length';
   });
   const chunks: Buffer[] = [];
-  if (answer.body instanceof Readable) for await (const c of answer.body) chunks.push(c as Buffer);
-  else if (answer.body) chunks.push(answer.body);
+  const source = answer.body instanceof StreamingBody ? answer.body.toReadable() : answer.body;
+  if (source instanceof Readable) for await (const c of source) chunks.push(c as Buffer);
+  else if (source) chunks.push(source);
   const body = Buffer.concat(chunks);
   writeHeadRaw(client, answer.status, raw.concat(['content-length', String(body.length), 'connection', 'close']), answer.statusText);
   client.end(body);
