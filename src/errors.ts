@@ -130,6 +130,36 @@ export const ERROR_CODES = {
       'The backend connection failed while the response body was streaming; the client connection was aborted so it cannot mistake a partial body for a complete one.',
     hint: 'Check the backend logs: it crashed or closed the socket mid-response.',
   },
+  PROXYTAPE_REPLAY_MISS: {
+    status: 502,
+    phase: 'headers',
+    summary: 'No recorded fixture matches the request.',
+    hint: 'Record it (`proxytape record --target <url>`), run in `auto` mode to record what is missing, or relax matching with an ignore option.',
+  },
+  PROXYTAPE_SEQUENCE_EXHAUSTED: {
+    status: 502,
+    phase: 'headers',
+    summary: 'Every fixture recorded for this request was already replayed, and the sequence policy is `error`.',
+    hint: 'Record the request once more, or use the sequence policy `repeat-last` or `cycle`.',
+  },
+  PROXYTAPE_FIXTURE_CORRUPT: {
+    status: 500,
+    phase: 'config',
+    summary: 'A fixture file cannot be read or is not a valid proxytape fixture.',
+    hint: 'Fix or delete the file named in the message (re-record it), or restore it from version control.',
+  },
+  PROXYTAPE_INVALID_CASSETTE: {
+    status: 400,
+    phase: 'request',
+    summary: 'The cassette name is not allowed.',
+    hint: 'Use segments of letters, digits, `.`, `_` and `-` joined by `/` (no `..`, no leading `/`, no empty segment).',
+  },
+  PROXYTAPE_RECORD_FAILED: {
+    status: 500,
+    phase: 'body',
+    summary: 'Writing a fixture to disk failed; the response reached the client but was not recorded.',
+    hint: 'Check that the fixtures directory is writable and the disk is not full.',
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** Metadata for one stable error code. */

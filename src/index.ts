@@ -60,3 +60,21 @@ export type {
   MiddlewareSpec,
   RequestContext,
 } from './middleware/index.js';
+
+export { createTape, DEFAULT_VOLATILE_HEADERS } from './tape/tape.js';
+export type { Tape, TapeOptions, TapeSummary } from './tape/tape.js';
+export { TapeTransport, CASSETTE_HEADER } from './tape/tape-transport.js';
+export type { TapeStats } from './tape/tape-transport.js';
+export { MODES, resolveMode, isMode } from './tape/modes.js';
+export type { Mode } from './tape/modes.js';
+export { FixtureStore } from './tape/store.js';
+export type { FixtureStoreOptions } from './tape/store.js';
+export { FIXTURE_VERSION } from './tape/types.js';
+export type { Fixture, FixtureRequest, FixtureResponse, StoredBody, HeaderPairs, StoredFixture } from './tape/types.js';
+export { serializeFixture, parseFixture } from './tape/fixture-file.js';
+export { validateCassette } from './tape/cassette.js';
+export { createRedactor, REDACTED, DEFAULT_REDACTED_HEADERS, DEFAULT_REDACTED_QUERY, DEFAULT_REDACTED_JSON_KEYS } from './tape/redact.js';
+export type { Redactor, RedactionOptions } from './tape/redact.js';
+export type { MatchOptions, MatchableRequest } from './tape/match.js';
+export { SEQUENCE_POLICIES } from './tape/sequence.js';
+export type { SequencePolicy } from './tape/sequence.js';

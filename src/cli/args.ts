@@ -1,80 +1,91 @@
 import { parseArgs } from 'node:util';
-import type { CommandInvocation, CommandSpec } from './command-spec.js';
-import { COMMANDS, type CommandName, findCommand } from './commands.js';
+import { isConfigError } from '../errors.js';
+import { MODES, type Mode, resolveMode } from '../tape/modes.js';
+import { findCommand } from './commands.js';
 import { type FlagValues, GLOBAL_FLAGS, toParseArgsOptions } from './flags.js';
+import { MODE_FLAGS, type ModeOptions, type ModeSource, buildModeOptions } from './mode-options.js';
 import { UsageError } from './usage-error.js';
 
-type AnyCommand = (typeof COMMANDS)[number];
-type OptionsOf<C> = C extends CommandSpec<string, infer O> ? O : never;
-
-/** A validated run of one subcommand, e.g. `{ kind: 'run', command: 'passthrough', options }`. */
-export type RunInvocation = {
-  [N in CommandName]: CommandInvocation<N, OptionsOf<Extract<AnyCommand, { name: N }>>>;
-}[CommandName];
-
 /** What a command line asks for. */
-export type CliInvocation = { readonly kind: 'help'; readonly command?: CommandName } | { readonly kind: 'version' } | RunInvocation;
+export type CliInvocation =
+  | { readonly kind: 'help'; readonly command?: Mode }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'run'; readonly options: ModeOptions };
 
 /**
  * Parses `proxytape`'s arguments (without `node` and the script) with node:util
- * `parseArgs` in strict mode. `--help`/`-h` and `--version` win over everything
+ * `parseArgs` in strict mode. The mode is the first argument when it names one;
+ * otherwise `resolveMode()` picks it from `env` (PROXYTAPE_MODE, else replay
+ * when CI=true, else auto). `--help`/`-h` and `--version` win over everything
  * else on the line. Throws {@link UsageError} with a one-line reason.
  *
  * @example
  * ```ts
- * parseCommandLine(['passthrough', '--target', 'http://127.0.0.1:3000', '--port', '0']);
- * // { kind: 'run', command: 'passthrough', options: { target: URL, host: '127.0.0.1', port: 0, preserveHost: false } }
+ * parseCommandLine(['record', '--target', 'http://127.0.0.1:3000', '--port', '0'], {});
+ * // { kind: 'run', options: { mode: 'record', modeSource: 'argument', target: URL, port: 0, fixtures: './fixtures', … } }
  * ```
  */
-export function parseCommandLine(argv: readonly string[]): CliInvocation {
+export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): CliInvocation {
   const [first, ...rest] = argv;
   const known = first === undefined ? undefined : findCommand(first);
   const flags = argv.slice(0, indexOrLength(argv, '--'));
   if (flags.includes('--help') || flags.includes('-h')) {
-    return known === undefined ? { kind: 'help' } : { kind: 'help', command: known.name as CommandName };
+    return known === undefined ? { kind: 'help' } : { kind: 'help', command: known.name };
   }
   if (flags.includes('--version')) return { kind: 'version' };
 
-  const names = COMMANDS.map((command) => command.name).join(', ');
-  if (first === undefined) {
-    throw new UsageError(`Missing command. Commands: ${names} (e.g. proxytape passthrough --target http://127.0.0.1:3000).`);
+  if (known !== undefined) {
+    return { kind: 'run', options: buildModeOptions(known.name, 'argument', parseFlags(rest, known.name)) };
   }
-  if (first.startsWith('-')) {
-    throw new UsageError(`Missing command before '${first}': options go after the command, e.g. proxytape passthrough ${argv.join(' ')}.`);
+  if (first !== undefined && !first.startsWith('-')) {
+    throw new UsageError(`Unknown mode '${first}'. Modes: ${MODES.join(', ')}.`);
   }
-  if (known === undefined) {
-    throw new UsageError(`Unknown command '${first}'. Commands: ${names}.`);
-  }
-  const values = parseFlags(known, rest);
-  // `known` comes from COMMANDS, so its name and options line up.
-  return { kind: 'run', command: known.name, options: known.build(values) } as RunInvocation;
+  const { mode, source } = modeFromEnvironment(env);
+  return { kind: 'run', options: buildModeOptions(mode, source, parseFlags(argv, undefined)) };
 }
 
-function parseFlags(command: CommandSpec, args: string[]): FlagValues {
+/** No mode on the command line: the engine's `resolveMode()` picks one; say which rule did. */
+function modeFromEnvironment(env: NodeJS.ProcessEnv): { mode: Mode; source: ModeSource } {
+  let mode: Mode;
+  try {
+    mode = resolveMode(undefined, env);
+  } catch (error) {
+    if (!isConfigError(error)) throw error;
+    throw new UsageError(`${error.message} Or name the mode first, e.g. proxytape replay.`);
+  }
+  const source: ModeSource =
+    env.PROXYTAPE_MODE !== undefined && env.PROXYTAPE_MODE !== '' ? 'PROXYTAPE_MODE' : mode === 'replay' ? 'CI' : 'default';
+  return { mode, source };
+}
+
+function parseFlags(args: readonly string[], command: Mode | undefined): FlagValues {
   try {
     const { values } = parseArgs({
-      args,
-      options: toParseArgsOptions([...command.flags, ...GLOBAL_FLAGS]),
+      args: [...args],
+      options: toParseArgsOptions([...MODE_FLAGS, ...GLOBAL_FLAGS]),
       strict: true,
       allowPositionals: false,
     });
     return values as FlagValues;
   } catch (error) {
-    throw new UsageError(describeParseError(error, command.name), command.name);
+    throw new UsageError(describeParseError(error, command), command);
   }
 }
 
 /** Turns node's multi-line parseArgs messages into one line that says how to fix the call. */
-function describeParseError(error: unknown, command: string): string {
+function describeParseError(error: unknown, command: Mode | undefined): string {
   const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);
   const quoted = /'([^']+)'/.exec(message)?.[1] ?? '';
   const flag = quoted.split(' ')[0] ?? quoted;
+  const name = command === undefined ? 'proxytape' : `proxytape ${command}`;
   switch (code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `Unknown option '${flag}' for 'proxytape ${command}'. Run 'proxytape ${command} --help' for the list of options.`;
+      return `Unknown option '${flag}' for '${name}'. Run '${name} --help' for the list of options.`;
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
-      return `Unexpected argument '${quoted}': 'proxytape ${command}' takes only --options.`;
+      return command === undefined
+        ? `Unexpected argument '${quoted}': the mode (${MODES.join(', ')}) goes first, before the --options.`
+        : `Unexpected argument '${quoted}': '${name}' takes only --options.`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       if (message.includes('does not take an argument')) return `Option '${flag}' does not take a value.`;
       if (message.includes('ambiguous')) {

@@ -4,8 +4,8 @@
  * | code | meaning |
  * |---|---|
  * | 0   | success: `--help`, `--version`, or a graceful shutdown after SIGINT/SIGTERM |
- * | 1   | runtime failure: cannot listen (port in use, permission denied), unexpected error |
- * | 2   | usage error: unknown command or flag, missing/invalid value, invalid proxy config |
+ * | 1   | runtime failure: cannot listen (port in use, permission denied), a corrupt or unreadable fixture, `--strict` with a missed request or an unused fixture, unexpected error |
+ * | 2   | usage error: unknown mode or flag, missing/invalid value (e.g. no `--target` outside replay), invalid proxy config |
  * | 130 | a second SIGINT/SIGTERM arrived while draining: exited without waiting |
  */
 export const EXIT_CODES = {

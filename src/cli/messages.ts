@@ -14,6 +14,21 @@ export function listeningLine(command: string, url: string, target: URL): string
   return `proxytape ${command} listening on ${url} → ${displayUrl(target)}`;
 }
 
+/**
+ * The listening line of the record, replay and auto modes: the proxy URL, the
+ * target when there is one, the fixture root and the cassette.
+ *
+ * @example
+ * ```ts
+ * tapeListeningLine('replay', 'http://127.0.0.1:8080', undefined, './fixtures', 'default');
+ * // 'proxytape replay listening on http://127.0.0.1:8080 (fixtures: ./fixtures, cassette: default)'
+ * ```
+ */
+export function tapeListeningLine(mode: string, url: string, target: URL | undefined, fixtures: string, cassette: string): string {
+  const arrow = target === undefined ? '' : ` → ${displayUrl(target)}`;
+  return `proxytape ${mode} listening on ${url}${arrow} (fixtures: ${fixtures}, cassette: ${cassette})`;
+}
+
 /** The summary printed on stdout after a graceful shutdown. */
 export function summaryLine(stats: RequestStats): string {
   return `proxytape stopped: ${plural(stats.served, 'request')} served, ${plural(stats.errors, 'error')}.`;
@@ -61,6 +76,7 @@ export function displayUrl(url: URL): string {
   return url.pathname === '/' && url.search === '' ? url.origin : url.href;
 }
 
-function plural(count: number, noun: string): string {
+/** `1 request`, `2 requests`. */
+export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -1,25 +1,46 @@
 import type { ChalkInstance } from 'chalk';
 import type { ProxyEvent } from '../proxy/handler.js';
+import { displayPath } from './display-path.js';
 
 const SOURCE_WIDTH = 'replayed'.length;
+const DETAIL_INDENT = '    ';
+
+/** How {@link formatRequestLine} shows URLs and fixture paths. */
+export interface RequestLogOptions {
+  /** Hides secrets in the URL (query parameters like `api_key`). @default the URL as received */
+  redactUrl?: (url: string) => string;
+  /** Fixture paths inside this directory are shown relative to it. @default process.cwd() */
+  cwd?: string;
+}
 
 /**
- * One log line for a finished request: source, method, URL, status, duration,
- * and for failures the error code and message. No trailing newline.
+ * The log entry for a finished request: one line with source, method, URL,
+ * status, duration and the fixture replayed from or recorded to; for failures
+ * the error code and message. A multi-line message (the explanation of a
+ * replay miss) continues on the following lines, indented. No trailing newline.
  *
  * @example
  * ```ts
- * formatRequestLine({ method: 'GET', url: '/api/users', status: 200, source: 'proxied', durationMs: 12.4, bytes: 80 }, colors);
- * // 'proxied  GET /api/users 200 12ms'
+ * formatRequestLine({ method: 'GET', url: '/api/users', status: 200, source: 'replayed', durationMs: 2.4, bytes: 80,
+ *   fixture: '/repo/fixtures/default/get-api-users.json' }, colors, { cwd: '/repo' });
+ * // 'replayed GET /api/users 200 2ms fixtures/default/get-api-users.json'
  * ```
  */
-export function formatRequestLine(event: ProxyEvent, colors: ChalkInstance): string {
+export function formatRequestLine(event: ProxyEvent, colors: ChalkInstance, options: RequestLogOptions = {}): string {
   const source = colorSource(event.source, colors)(event.source.padEnd(SOURCE_WIDTH));
   const status = event.status > 0 ? colorStatus(event.status, colors)(String(event.status)) : colors.gray('---');
   const duration = colors.dim(`${Math.round(event.durationMs)}ms`);
-  const parts = [source, colors.bold(event.method), event.url, status, duration];
-  if (event.error !== undefined) parts.push(colors.red(event.error.code), colors.dim(event.error.message));
-  return parts.join(' ');
+  const url = options.redactUrl === undefined ? event.url : options.redactUrl(event.url);
+  const parts = [source, colors.bold(event.method), url, status, duration];
+  if (event.fixture !== undefined) parts.push(colors.dim(displayPath(event.fixture, options.cwd)));
+  if (event.error === undefined) return parts.join(' ');
+  parts.push(colors.red(event.error.code));
+  const [first = '', ...more] = event.error.message.split('\n');
+  // A miss explanation is several lines long: all of it goes below the request line, indented.
+  const detail = event.source === 'miss' ? [first, ...more] : more;
+  if (event.source !== 'miss') parts.push(colors.dim(first));
+  while (detail.length > 0 && detail.at(-1)?.trim() === '') detail.pop();
+  return [parts.join(' '), ...detail.map((line) => (line.trim() === '' ? '' : `${DETAIL_INDENT}${line}`))].join('\n');
 }
 
 function colorSource(source: ProxyEvent['source'], colors: ChalkInstance): ChalkInstance {

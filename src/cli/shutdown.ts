@@ -45,14 +45,18 @@ export interface ServeUntilSignalOptions {
   close(): Promise<void>;
   /** Diagnostics (the draining and forced-exit notices). */
   stderr: { write(chunk: string): unknown };
-  /** Called after a successful graceful close, e.g. to print the summary. */
-  onClosed?: () => void;
+  /**
+   * Called after a successful graceful close, e.g. to print the summary. May
+   * return an exit code to use instead of 0 (1 for `--strict` failures).
+   */
+  onClosed?: () => 0 | 1 | void;
 }
 
 /**
  * Keeps a server running until SIGINT/SIGTERM, then drains it. Resolves with
- * the exit code: 0 after a graceful close, 1 if closing failed, 130 when a
- * second signal arrives during the drain (the caller exits at once).
+ * the exit code: 0 after a graceful close (or what `onClosed` returns), 1 if
+ * closing failed, 130 when a second signal arrives during the drain (the
+ * caller exits at once).
  *
  * @example
  * ```ts
@@ -71,8 +75,7 @@ export function serveUntilSignal(options: ServeUntilSignalOptions): Promise<0 | 
         closed.then(
           () => {
             dispose();
-            options.onClosed?.();
-            resolve(0);
+            resolve(options.onClosed?.() ?? 0);
           },
           (error: unknown) => {
             dispose();

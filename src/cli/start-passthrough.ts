@@ -5,17 +5,31 @@ import { createProxyHandler } from '../proxy/handler.js';
 import { createServer } from '../server/create-server.js';
 import type { ProxytapeServer } from '../server/create-server.js';
 import { listenErrorLine } from './messages.js';
-import type { PassthroughOptions } from './passthrough-command.js';
 import { RequestStats } from './request-stats.js';
+import { StartFailure } from './start-failure.js';
 import { UsageError } from './usage-error.js';
 
+/** Options of {@link startPassthrough} (the CLI's validated flags). */
+export interface PassthroughOptions {
+  /** Backend base URL (`--target`). */
+  target: URL;
+  /** Address to bind (`--host`). */
+  host: string;
+  /** Port to listen on; 0 picks a free port (`--port`). */
+  port: number;
+  /** Forward the client's Host header instead of the target's (`--preserve-host`). */
+  preserveHost: boolean;
+  /** Connect, headers and body timeout in ms, 0 = none (`--upstream-timeout`). @default the proxy's defaults */
+  upstreamTimeout?: number;
+}
+
 /** The flag that sets each option of the proxy handler / the server, to point messages at it. */
-const HANDLER_OPTION_FLAGS: Readonly<Record<string, string>> = {
+export const HANDLER_OPTION_FLAGS: Readonly<Record<string, string>> = {
   target: '--target',
   host: '--preserve-host',
   timeouts: '--upstream-timeout',
 };
-const SERVER_OPTION_FLAGS: Readonly<Record<string, string>> = { host: '--host', port: '--port' };
+export const SERVER_OPTION_FLAGS: Readonly<Record<string, string>> = { host: '--host', port: '--port' };
 
 /** How the user picks another port, for the "port in use" message. */
 export interface PortHint {
@@ -43,16 +57,10 @@ export interface RunningPassthrough {
   close(): Promise<void>;
 }
 
-/** The proxy could not listen; `message` says why and how to fix it. */
-export class ListenFailure extends Error {
-  constructor(message: string, options: { cause: unknown }) {
-    super(message, options);
-    this.name = 'ListenFailure';
-  }
-}
-
 /** Turns CLI options into the proxy core's config. */
-export function toProxyConfig(options: PassthroughOptions): ProxyConfig {
+export function toProxyConfig(
+  options: Pick<PassthroughOptions, 'preserveHost' | 'upstreamTimeout'> & { target: URL | string },
+): ProxyConfig {
   const config: ProxyConfig = { target: options.target, host: options.preserveHost ? 'preserve' : 'target' };
   if (options.upstreamTimeout !== undefined) {
     const ms = options.upstreamTimeout;
@@ -67,7 +75,7 @@ export function toProxyConfig(options: PassthroughOptions): ProxyConfig {
  * and the demo (`npm start`).
  *
  * Throws a `UsageError` when the proxy core rejects the config (the CLI exits 2),
- * or a {@link ListenFailure} when the port cannot be bound (the CLI exits 1).
+ * or a `StartFailure` when the port cannot be bound (the CLI exits 1).
  *
  * @example
  * ```ts
@@ -87,17 +95,9 @@ export async function startPassthrough(options: PassthroughOptions, hooks: Start
       },
     });
   } catch (error) {
-    throw asUsageError(error, HANDLER_OPTION_FLAGS);
+    throw asUsageError(error, HANDLER_OPTION_FLAGS, 'passthrough');
   }
-  let server: ProxytapeServer;
-  try {
-    server = await createServer(handler, { host: options.host, port: options.port });
-  } catch (error) {
-    await handler.close();
-    if (isConfigError(error)) throw asUsageError(error, SERVER_OPTION_FLAGS);
-    const hint = hooks.portHint ?? { flag: '--port <n>', ephemeral: '--port 0' };
-    throw new ListenFailure(listenErrorLine(error, options.host, options.port, hint), { cause: error });
-  }
+  const server = await listenOrExplain(handler, options, hooks.portHint, 'passthrough');
   return {
     url: server.url,
     server,
@@ -107,9 +107,30 @@ export async function startPassthrough(options: PassthroughOptions, hooks: Start
   };
 }
 
+/**
+ * Serves `handler` on `options.host`:`options.port`. On failure the handler is
+ * closed and the error reworded: a `UsageError` for an invalid host/port, a
+ * `StartFailure` saying how to pick another port for a listen failure.
+ */
+export async function listenOrExplain(
+  handler: ProxyHandler,
+  options: { host: string; port: number },
+  portHint: PortHint | undefined,
+  command: string | undefined,
+): Promise<ProxytapeServer> {
+  try {
+    return await createServer(handler, { host: options.host, port: options.port });
+  } catch (error) {
+    await handler.close();
+    if (isConfigError(error)) throw asUsageError(error, SERVER_OPTION_FLAGS, command);
+    const hint = portHint ?? { flag: '--port <n>', ephemeral: '--port 0' };
+    throw new StartFailure(listenErrorLine(error, options.host, options.port, hint), { cause: error });
+  }
+}
+
 /** A ConfigError from the core, reworded for the command line (other errors pass through). */
-function asUsageError(error: unknown, flags: Readonly<Record<string, string>>): unknown {
+export function asUsageError(error: unknown, flags: Readonly<Record<string, string>>, command: string | undefined): unknown {
   if (!isConfigError(error)) return error;
   const flag = flags[error.option.split('.')[0] ?? ''];
-  return new UsageError(flag === undefined ? error.message : `${error.message} (check ${flag})`, 'passthrough');
+  return new UsageError(flag === undefined ? error.message : `${error.message} (check ${flag})`, command);
 }

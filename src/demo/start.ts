@@ -1,59 +1,68 @@
 /**
- * `npm start`: the demo backend on a free port with `proxytape passthrough`
- * in front of it on PORT (default 8080), logging every request like the CLI.
- * Ctrl+C (or SIGTERM) drains and stops both.
+ * `npm start`: `proxytape replay` on PORT (default 8080) over the demo
+ * fixtures shipped in the package's `fixtures/` (cassette `demo`, recorded from
+ * the demo backend with `npm run demo:record`). No backend, no network.
+ * Requests are logged like the CLI; Ctrl+C (or SIGTERM) drains and stops.
  */
 import { createLogColors } from '../cli/colors.js';
+import { displayPath } from '../cli/display-path.js';
 import { EXIT_CODES } from '../cli/exit-codes.js';
-import { summaryLine } from '../cli/messages.js';
-import { PASSTHROUGH_DEFAULTS } from '../cli/passthrough-command.js';
+import { CLI_DEFAULTS } from '../cli/mode-options.js';
 import { formatRequestLine } from '../cli/request-log.js';
 import { serveUntilSignal } from '../cli/shutdown.js';
-import { ListenFailure, type RunningPassthrough, startPassthrough } from '../cli/start-passthrough.js';
+import { isStartFailure } from '../cli/start-failure.js';
+import { type RunningTapeProxy, startTapeProxy } from '../cli/start-tape.js';
+import { formatTapeSummary } from '../cli/tape-summary.js';
 import { isUsageError } from '../cli/usage-error.js';
 import { parsePort } from '../cli/values.js';
-import { type DemoBackend, startDemoBackend } from './backend.js';
+import { getDefaultRedactor } from '../tape/redact.js';
+import type { TapeSummary } from '../tape/tape.js';
 import { demoBanner } from './banner.js';
+import { DEMO_CASSETTE, DEMO_FIXTURES_DIR } from './paths.js';
 
 const HOST = '127.0.0.1';
 
 async function main(): Promise<number> {
   let port: number;
   try {
-    port = process.env.PORT === undefined ? PASSTHROUGH_DEFAULTS.port : parsePort(process.env.PORT, 'PORT');
+    port = process.env.PORT === undefined ? CLI_DEFAULTS.port : parsePort(process.env.PORT, 'PORT');
   } catch (error) {
     if (!isUsageError(error)) throw error;
     process.stderr.write(`proxytape demo: ${error.message} Example: PORT=0 npm start\n`);
     return EXIT_CODES.USAGE;
   }
 
-  const backend: DemoBackend = await startDemoBackend({ host: HOST, port: 0 });
   const colors = createLogColors();
-  let proxy: RunningPassthrough;
+  const redactor = getDefaultRedactor();
+  const cwd = process.cwd();
+  let proxy: RunningTapeProxy;
   try {
-    proxy = await startPassthrough(
-      { target: new URL(backend.url), host: HOST, port, preserveHost: false },
+    proxy = await startTapeProxy(
+      { mode: 'replay', fixtures: DEMO_FIXTURES_DIR, cassette: DEMO_CASSETTE, host: HOST, port, preserveHost: false },
       {
-        onResponse: (event) => process.stderr.write(`${formatRequestLine(event, colors)}\n`),
+        onResponse: (event) =>
+          process.stderr.write(`${formatRequestLine(event, colors, { redactUrl: (url) => redactor.url(url), cwd })}\n`),
         portHint: { flag: 'PORT=<n> npm start', ephemeral: 'PORT=0 npm start' },
       },
     );
   } catch (error) {
-    await backend.close();
-    if (!(error instanceof ListenFailure)) throw error;
+    if (!isStartFailure(error)) throw error;
     process.stderr.write(`proxytape demo: ${error.message}\n`);
     return EXIT_CODES.FAILURE;
   }
 
-  process.stdout.write(demoBanner(proxy.url, backend.url));
+  process.stdout.write(demoBanner(proxy.url, displayPath(DEMO_FIXTURES_DIR, cwd)));
+  let summary: TapeSummary | undefined;
   return serveUntilSignal({
     inFlight: () => proxy.server.inFlight,
     close: async () => {
-      await proxy.close();
-      await backend.close();
+      summary = await proxy.close();
     },
     stderr: process.stderr,
-    onClosed: () => process.stdout.write(`${summaryLine(proxy.stats)}\n`),
+    onClosed: () => {
+      // Unused fixtures are expected here (a demo user tries a few): count them, do not list them.
+      if (summary !== undefined) process.stdout.write(formatTapeSummary(summary, proxy.stats, { cwd, listUnused: 0 }));
+    },
   });
 }
 

@@ -29,6 +29,8 @@ export interface ProxyEvent {
   bytes: number;
   /** Set when the request failed (error response, aborted connection). */
   error?: ProxytapeError;
+  /** The fixture file replayed from or recorded to. */
+  fixture?: string;
 }
 
 /** Options of {@link createProxyHandler}. */
@@ -151,6 +153,7 @@ function handleRequest(
         durationMs: performance.now() - start,
         bytes: result.bytes,
         ...(error ? { error } : {}),
+        ...(response.fixture !== undefined ? { fixture: response.fixture } : {}),
       });
     });
   };

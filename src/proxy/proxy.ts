@@ -154,6 +154,7 @@ export function toResponse(upstream: UpstreamResponse, outgoing: OutgoingRequest
     url: outgoing.inbound.url,
   };
   if (upstream.trailers) init.trailers = upstream.trailers;
+  if (upstream.fixture !== undefined) init.fixture = upstream.fixture;
   return new ProxytapeResponse(init);
 }
 

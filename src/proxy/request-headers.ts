@@ -3,6 +3,9 @@ import type { RawHeaders } from './headers-util.js';
 import { tokens } from './headers-util.js';
 import { HOP_BY_HOP_HEADERS, connectionTokens } from './hop-headers.js';
 
+/** Request headers starting with this prefix steer proxytape and are never forwarded. */
+export const CONTROL_HEADER_PREFIX = 'x-proxytape-';
+
 /** What the header policy needs to know about the client connection. */
 export interface ClientInfo {
   /** Client IP appended to X-Forwarded-For; omitted when unknown. */
@@ -41,6 +44,8 @@ export function buildUpstreamHeaders(inbound: RawHeaders, config: CompiledProxyC
       continue;
     }
     if (HOP_BY_HOP_HEADERS.has(lower) || lower === 'expect') continue;
+    // proxytape's own control headers (x-proxytape-cassette…) are for the proxy, never the backend.
+    if (lower.startsWith(CONTROL_HEADER_PREFIX)) continue;
     if (named !== null && named.has(lower)) continue;
     if (xf && lower.startsWith('x-forwarded-')) {
       if (lower === 'x-forwarded-for') (priorXff ??= []).push(value);

@@ -32,6 +32,8 @@ export interface ProxytapeResponseInit {
   trailers?: RawHeaders | (() => RawHeaders);
   /** The error this response stands for (error and miss responses). */
   error?: ProxytapeError;
+  /** The fixture file the response was replayed from or recorded to. */
+  fixture?: string;
   /** For error context: the client request. */
   method?: string;
   url?: string;
@@ -66,6 +68,8 @@ export class ProxytapeResponse {
   rawHeaders: RawHeaders;
   source: ProxySource;
   readonly error: ProxytapeError | undefined;
+  /** The fixture file this response was replayed from or recorded to, if any. */
+  readonly fixture: string | undefined;
   readonly method: string;
   readonly url: string;
   #trailers: RawHeaders | (() => RawHeaders) | undefined;
@@ -82,6 +86,7 @@ export class ProxytapeResponse {
     else this.#body = body;
     this.source = init.source;
     this.error = init.error;
+    this.fixture = init.fixture;
     this.method = init.method ?? 'GET';
     this.url = init.url ?? '/';
     this.#trailers = init.trailers;
@@ -180,7 +185,10 @@ export function textResponse(
 }
 
 /** Builds the error response `fullProxy()` answers with: the status of the code, a text body naming the cause and the request. */
-export function errorResponse(error: ProxytapeError, source: ProxySource = 'error'): ProxytapeResponse {
+export function errorResponse(
+  error: ProxytapeError,
+  source: ProxySource = MISS_CODES.has(error.code) ? 'miss' : 'error',
+): ProxytapeResponse {
   const reason = STATUS_REASONS[error.status] ?? 'Error';
   const text = `${error.status} ${reason} (${error.code})\n${error.message}\n`;
   return textResponse(error.status, text, {
@@ -199,6 +207,9 @@ const STATUS_REASONS: Record<number, string> = {
   502: 'Bad Gateway',
   504: 'Gateway Timeout',
 };
+
+/** Codes whose error response is a replay miss (`x-proxytape: miss`) rather than an error. */
+const MISS_CODES: ReadonlySet<string> = new Set(['PROXYTAPE_REPLAY_MISS', 'PROXYTAPE_SEQUENCE_EXHAUSTED']);
 
 /** Writes a ProxytapeResponse to a ServerResponse. See {@link ProxytapeResponse.send}. */
 export function sendResponse(response: ProxytapeResponse, res: ServerResponse): Promise<SendResult> {

@@ -50,6 +50,8 @@ export interface UpstreamResponse {
   trailers?: () => RawHeaders;
   /** Which `x-proxytape` value the client sees. */
   source: ProxySource;
+  /** The fixture file this response was replayed from or recorded to. */
+  fixture?: string;
 }
 
 /** A successful protocol switch (101): the upstream socket to tunnel to. */

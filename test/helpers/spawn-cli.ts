@@ -34,7 +34,11 @@ export interface SpawnedProcess {
 
 /** Options of {@link spawnNode}. */
 export interface SpawnOptions {
-  /** Extra environment variables (NO_COLOR=1 is always set, FORCE_COLOR removed). */
+  /**
+   * Extra environment variables. NO_COLOR=1 is always set; FORCE_COLOR, and the
+   * mode selectors PROXYTAPE_MODE and CI, are removed unless given here, so the
+   * child's mode does not depend on where the tests run (`.ci/run` sets CI=true).
+   */
   env?: Record<string, string>;
 }
 
@@ -46,8 +50,11 @@ const DEFAULT_TIMEOUT_MS = 5_000;
  * so tests read plain text. Call {@link killAllSpawned} in `afterEach`.
  */
 export function spawnNode(script: string, args: readonly string[], options: SpawnOptions = {}): SpawnedProcess {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...options.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.FORCE_COLOR;
+  delete env.PROXYTAPE_MODE;
+  delete env.CI;
+  Object.assign(env, options.env);
   // Jest's --experimental-vm-modules must not leak into the child.
   delete env.NODE_OPTIONS;
   const child = spawn(process.execPath, [script, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

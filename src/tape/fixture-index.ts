@@ -1,0 +1,93 @@
+/**
+ * The in-memory index of a fixture root: (cassette, match key) → fixtures ordered
+ * by sequence, so a replay lookup is one Map get whatever the number of fixtures.
+ * Arrays handed out are never mutated afterwards (a change replaces them), so a
+ * caller may hold one across writes.
+ */
+import type { StoredFixture } from './types.js';
+
+/** `\0` cannot occur in a path, so it cannot occur in a cassette name either. */
+function slot(cassette: string, key: string): string {
+  return `${cassette}\0${key}`;
+}
+
+function bySequence(a: StoredFixture, b: StoredFixture): number {
+  return a.fixture.match.sequence - b.fixture.match.sequence || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+}
+
+function byPath(a: StoredFixture, b: StoredFixture): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+/** (cassette, key) → fixtures, plus per-path and per-cassette views. */
+export class FixtureIndex {
+  private readonly slots = new Map<string, readonly StoredFixture[]>();
+  private readonly paths = new Map<string, StoredFixture>();
+  private readonly lists = new Map<string | undefined, readonly StoredFixture[]>();
+
+  /** Number of fixtures indexed. */
+  get size(): number {
+    return this.paths.size;
+  }
+
+  /**
+   * Adds many fixtures at once (the startup scan): one sort per slot instead of one per fixture.
+   *
+   * @example
+   * ```ts
+   * index.load(await scanFixtures(root));
+   * ```
+   */
+  load(fixtures: Iterable<StoredFixture>): void {
+    const grouped = new Map<string, StoredFixture[]>();
+    for (const stored of fixtures) {
+      this.remove(stored.path);
+      this.paths.set(stored.path, stored);
+      const id = slot(stored.cassette, stored.fixture.match.key);
+      let group = grouped.get(id);
+      if (group === undefined) grouped.set(id, (group = [...(this.slots.get(id) ?? [])]));
+      group.push(stored);
+    }
+    for (const [id, group] of grouped) this.slots.set(id, group.sort(bySequence));
+    this.lists.clear();
+  }
+
+  /** Adds or replaces (same path) one fixture. */
+  add(stored: StoredFixture): void {
+    this.load([stored]);
+  }
+
+  /** Removes the fixture at `path`, if indexed; returns it. */
+  remove(path: string): StoredFixture | undefined {
+    const stored = this.paths.get(path);
+    if (stored === undefined) return undefined;
+    this.paths.delete(path);
+    const id = slot(stored.cassette, stored.fixture.match.key);
+    const rest = (this.slots.get(id) ?? []).filter((s) => s.path !== path);
+    if (rest.length === 0) this.slots.delete(id);
+    else this.slots.set(id, rest);
+    this.lists.clear();
+    return stored;
+  }
+
+  /** Fixtures of (cassette, key), ordered by sequence (then path). */
+  find(cassette: string, key: string): readonly StoredFixture[] {
+    return this.slots.get(slot(cassette, key)) ?? [];
+  }
+
+  /** The fixture indexed at `path`. */
+  get(path: string): StoredFixture | undefined {
+    return this.paths.get(path);
+  }
+
+  /** Every fixture of one cassette, or of all, ordered by path (stable for explanations). */
+  list(cassette?: string): readonly StoredFixture[] {
+    let list = this.lists.get(cassette);
+    if (list === undefined) {
+      const all = [...this.paths.values()];
+      list = (cassette === undefined ? all : all.filter((s) => s.cassette === cassette)).sort(byPath);
+      this.lists.set(cassette, list);
+    }
+    return list;
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * The startup scan of a fixture root: finds every `<cassette>/<host>/<name>.json`,
+ * reads and validates them, and refuses the root if any of
+ * them is corrupt — a broken fixture must never turn into a silent replay miss.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { readdir, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { ERROR_CODES, ProxytapeError, isProxytapeError } from '../errors.js';
+import { isProcessAlive, isTempFile, tempFileOwner } from './atomic-write.js';
+import { sidecarPath } from './body-codec.js';
+import { parseFixture } from './fixture-file.js';
+import type { StoredFixture } from './types.js';
+
+/**
+ * Fixtures read per event-loop turn. Reads are synchronous on purpose: for small files
+ * `readFileSync` is ~5× faster than `fs.promises.readFile` (one syscall sequence instead
+ * of four thread-pool round trips; measured 10,000 fixtures: ~150 ms sync in slices vs
+ * ~600-1,000 ms async at concurrency 16-256 on a 2-CPU machine). Yielding between slices
+ * keeps the event loop responsive if a store is opened while a server is running.
+ */
+export const SCAN_SLICE = 256;
+
+interface Found {
+  fixtures: string[];
+  temps: string[];
+}
+
+function unreadable(file: string, err: unknown): ProxytapeError {
+  return new ProxytapeError(
+    'PROXYTAPE_FIXTURE_CORRUPT',
+    `Cannot load fixture ${file}: it cannot be read (${(err as Error).message}). ${ERROR_CODES.PROXYTAPE_FIXTURE_CORRUPT.hint}`,
+    { cause: err },
+  );
+}
+
+/** Lists fixture JSON files and temp files; hidden directories (`.git`…) are skipped. */
+async function walk(dir: string, found: Found): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const subdirs: Promise<void>[] = [];
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    let isDir = entry.isDirectory();
+    let isFile = entry.isFile();
+    if (entry.isSymbolicLink()) {
+      const target = await stat(full).catch(() => undefined);
+      isDir = target?.isDirectory() ?? false;
+      isFile = target?.isFile() ?? false;
+    }
+    if (isTempFile(entry.name)) {
+      if (isFile) found.temps.push(full);
+    } else if (entry.name.startsWith('.')) continue;
+    else if (isDir) subdirs.push(walk(full, found));
+    else if (isFile && entry.name.endsWith('.json')) found.fixtures.push(full);
+  }
+  await Promise.all(subdirs);
+}
+
+/** The cassette of a fixture file: the directories between root and its host directory ('' for none). */
+function cassetteOf(root: string, file: string): string {
+  const dirs = path
+    .relative(root, path.dirname(file))
+    .split(path.sep)
+    .filter((s) => s !== '');
+  return dirs.slice(0, -1).join('/');
+}
+
+function loadOne(root: string, file: string): StoredFixture | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    // Removed between listing and reading (another process re-recording): not a fixture any more.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw unreadable(file, err);
+  }
+  const fixture = parseFixture(text, file);
+  const body = fixture.response.body;
+  if (body !== null && body.encoding === 'file') {
+    // A sidecar is renamed into place before its JSON, so a missing one is damage, not a crash leftover.
+    const sidecar = sidecarPath(body, file);
+    const size = statSync(sidecar, { throwIfNoEntry: false })?.size;
+    const problem = size === undefined ? 'is missing' : size !== body.size ? `has ${size} bytes, the fixture says ${body.size}` : undefined;
+    if (problem !== undefined) {
+      throw new ProxytapeError(
+        'PROXYTAPE_FIXTURE_CORRUPT',
+        `Cannot load fixture ${file}: body sidecar ${sidecar} ${problem}. ${ERROR_CODES.PROXYTAPE_FIXTURE_CORRUPT.hint}`,
+      );
+    }
+  }
+  return { fixture, path: file, cassette: cassetteOf(root, file) };
+}
+
+/** Result of {@link scanFixtures}. */
+export interface ScanResult {
+  fixtures: StoredFixture[];
+  /** Temp files left by a writer that is gone (a crash mid-recording), already deleted. */
+  removedTemps: string[];
+}
+
+/**
+ * Reads every fixture under `root` (absolute). Rejects with `PROXYTAPE_FIXTURE_CORRUPT`
+ * for the first corrupt or unreadable file in path order. Temp files are never read; those whose writing process is dead are deleted.
+ *
+ * @example
+ * ```ts
+ * const { fixtures } = await scanFixtures('/repo/fixtures');
+ * ```
+ */
+export async function scanFixtures(root: string): Promise<ScanResult> {
+  const found: Found = { fixtures: [], temps: [] };
+  await walk(root, found);
+  found.fixtures.sort();
+  const fixtures: StoredFixture[] = [];
+  // In path order, so the error reported for a root with several corrupt files is always the same one.
+  for (const [i, file] of found.fixtures.entries()) {
+    if (i > 0 && i % SCAN_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+    let stored: StoredFixture | undefined;
+    try {
+      stored = loadOne(root, file);
+    } catch (err) {
+      throw isProxytapeError(err) ? err : unreadable(file, err);
+    }
+    if (stored !== undefined) fixtures.push(stored);
+  }
+  const removedTemps: string[] = [];
+  for (const temp of found.temps) {
+    const owner = tempFileOwner(path.basename(temp));
+    // Only temp files whose writer is dead: another proxy may be recording into the same root right now.
+    if (owner !== undefined && !isProcessAlive(owner)) {
+      await unlink(temp).then(
+        () => removedTemps.push(temp),
+        () => undefined,
+      );
+    }
+  }
+  return { fixtures, removedTemps };
+}

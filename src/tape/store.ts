@@ -1,0 +1,269 @@
+/**
+ * The fixture store: a fixture root on disk (`<root>/<cassette>/<host>/<name>.json`)
+ * and its in-memory index. Reads everything once at open (refusing corrupt files),
+ * then keeps the index in step with its own writes.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { copyFile, mkdir, rename, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { ERROR_CODES, ProxytapeError, isProxytapeError } from '../errors.js';
+import { fsyncDir, fsyncFile, writeFileAtomic } from './atomic-write.js';
+import { DEFAULT_INLINE_LIMIT, sidecarName } from './body-codec.js';
+import { cassetteDir } from './cassette.js';
+import { fixtureFileName, serializeFixture } from './fixture-file.js';
+import { FixtureIndex } from './fixture-index.js';
+import { scanFixtures } from './fixture-scan.js';
+import type { Fixture, StoredFixture } from './types.js';
+
+/** Options of {@link FixtureStore.open}. */
+export interface FixtureStoreOptions {
+  /**
+   * Bodies larger than this many bytes belong in a sidecar file (the recorder streams them
+   * to {@link FixtureStore.tempPath} and passes that to `write`).
+   * @default 262144 (256 KiB, DEFAULT_INLINE_LIMIT)
+   */
+  inlineLimit?: number;
+}
+
+const HOST_DIR = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
+
+function slot(cassette: string, key: string): string {
+  return `${cassette}\0${key}`;
+}
+
+function recordFailed(file: string, problem: string, cause?: unknown): ProxytapeError {
+  return new ProxytapeError(
+    'PROXYTAPE_RECORD_FAILED',
+    `Failed to record fixture ${file}: ${problem}. ${ERROR_CODES.PROXYTAPE_RECORD_FAILED.hint}`,
+    cause === undefined ? {} : { cause },
+  );
+}
+
+/**
+ * Fixtures on disk, indexed by (cassette, match key). The root cassette (fixtures
+ * directly in `<root>/<host>/`) is `''`; any other cassette is a validated name.
+ *
+ * @example
+ * ```ts
+ * const store = await FixtureStore.open('./fixtures');
+ * const [first] = store.find('default', key);
+ * if (first) store.markUsed(first);
+ * ```
+ */
+export class FixtureStore {
+  /** Absolute path of the fixture root. */
+  readonly root: string;
+  /** Bodies above this size (bytes) go to sidecars. */
+  readonly inlineLimit: number;
+  private readonly index = new FixtureIndex();
+  private readonly used = new Set<string>();
+  /** Next sequence handed out per (cassette, key), covering writes still in progress. */
+  private readonly reserved = new Map<string, number>();
+
+  private constructor(root: string, inlineLimit: number) {
+    this.root = root;
+    this.inlineLimit = inlineLimit;
+  }
+
+  /**
+   * Opens (creating it if missing) and indexes a fixture root. Rejects with
+   * `PROXYTAPE_FIXTURE_CORRUPT` naming the file if any fixture is corrupt, unreadable
+   * or lacks its body sidecar. Leftover temp files of dead writers are deleted.
+   *
+   * @example
+   * ```ts
+   * const store = await FixtureStore.open(path.join(os.tmpdir(), 'fixtures'), { inlineLimit: 64 * 1024 });
+   * ```
+   */
+  static async open(root: string, options: FixtureStoreOptions = {}): Promise<FixtureStore> {
+    const inlineLimit = options.inlineLimit ?? DEFAULT_INLINE_LIMIT;
+    if (!Number.isInteger(inlineLimit) || inlineLimit < 0) {
+      throw new ProxytapeError(
+        'PROXYTAPE_INVALID_CONFIG',
+        `Invalid inlineLimit: ${String(inlineLimit)}. Must be a non-negative integer (bytes).`,
+      );
+    }
+    const absolute = path.resolve(root);
+    try {
+      await mkdir(absolute, { recursive: true });
+    } catch (err) {
+      throw new ProxytapeError(
+        'PROXYTAPE_FIXTURE_CORRUPT',
+        `Cannot open the fixtures directory ${absolute}: ${(err as Error).message}. Check the --fixtures path and its permissions.`,
+        { cause: err },
+      );
+    }
+    const store = new FixtureStore(absolute, inlineLimit);
+    const { fixtures } = await scanFixtures(absolute);
+    store.index.load(fixtures);
+    return store;
+  }
+
+  /** Number of fixtures indexed. */
+  get size(): number {
+    return this.index.size;
+  }
+
+  /** Fixtures recorded for (cassette, match key), ordered by sequence. A Map get: independent of the fixture count. */
+  find(cassette: string, key: string): readonly StoredFixture[] {
+    return this.index.find(cassette, key);
+  }
+
+  /** Every fixture of a cassette (for nearest-match explanations), or of all cassettes; ordered by path. */
+  list(cassette?: string): readonly StoredFixture[] {
+    return this.index.list(cassette);
+  }
+
+  /** The next free sequence number for (cassette, key) — counting fixtures already on disk and writes in progress. */
+  reserveSequence(cassette: string, key: string): number {
+    const id = slot(cassette, key);
+    const onDisk = this.index.find(cassette, key).reduce((max, s) => Math.max(max, s.fixture.match.sequence + 1), 0);
+    const next = Math.max(onDisk, this.reserved.get(id) ?? 0);
+    this.reserved.set(id, next + 1);
+    return next;
+  }
+
+  /** The directory of (cassette, host dir): the root itself for cassette `''`. */
+  dirOf(cassette: string, hostDir: string): string {
+    if (!HOST_DIR.test(hostDir)) {
+      throw recordFailed(
+        path.join(this.root, cassette, hostDir),
+        `the host directory name ${JSON.stringify(hostDir)} is not a plain name (use hostDirName())`,
+      );
+    }
+    return path.join(cassette === '' ? this.root : cassetteDir(this.root, cassette), hostDir);
+  }
+
+  /**
+   * Writes a fixture atomically (temp file in the same directory, fsync, rename) and
+   * indexes it; overwrites a fixture with the same file name. With `bodySidecar` (a temp
+   * file holding the response body), the fixture's response body must be
+   * `{ encoding: 'file', size, sha256 }`: the file is checked against `size`, renamed next
+   * to the JSON *before* the JSON is written (a crash leaves at worst an orphan sidecar),
+   * and `body.file` is set to its name. Returns the fixture path.
+   *
+   * @example
+   * ```ts
+   * const file = await store.write('default', hostDirName(target), fixture);
+   * ```
+   */
+  async write(cassette: string, hostDir: string, fixture: Fixture, bodySidecar?: string): Promise<string> {
+    const dir = this.dirOf(cassette, hostDir);
+    const name = fixtureFileName(fixture);
+    const file = path.join(dir, name);
+    const sidecar = path.join(dir, sidecarName(name));
+    let toWrite = fixture;
+    try {
+      await mkdir(dir, { recursive: true });
+      const body = fixture.response.body;
+      if (bodySidecar !== undefined) {
+        if (body === null || body.encoding !== 'file') {
+          throw recordFailed(file, 'a body sidecar was given but response.body is not { encoding: "file" }');
+        }
+        const { size } = await stat(bodySidecar);
+        if (size !== body.size)
+          throw recordFailed(file, `the body sidecar ${bodySidecar} has ${size} bytes, response.body.size says ${body.size}`);
+        await fsyncFile(bodySidecar);
+        // An older fixture of this name would pair with the new sidecar until the JSON is
+        // replaced: remove it first, so a crash in between leaves no fixture (re-recorded
+        // next time) instead of a corrupt one.
+        await unlink(file).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'ENOENT') throw err;
+        });
+        this.index.remove(file);
+        await moveFile(bodySidecar, sidecar);
+        toWrite = { ...fixture, response: { ...fixture.response, body: { ...body, file: path.basename(sidecar) } } };
+      } else if (body !== null && body.encoding === 'file' && body.file !== path.basename(sidecar)) {
+        throw recordFailed(
+          file,
+          `response.body.file must be ${JSON.stringify(path.basename(sidecar))} (next to the fixture), got ${JSON.stringify(body.file)}`,
+        );
+      }
+      await writeFileAtomic(file, serializeFixture(toWrite));
+      await fsyncDir(dir);
+      if (toWrite.response.body?.encoding !== 'file') {
+        // Re-recorded with a small body: the old sidecar is stale.
+        await unlink(sidecar).catch(() => undefined);
+      }
+    } catch (err) {
+      if (isProxytapeError(err)) throw err;
+      throw recordFailed(file, (err as Error).message, err);
+    }
+    this.index.add({ fixture: toWrite, path: file, cassette });
+    return file;
+  }
+
+  /** Marks a fixture as replayed (for the "unused fixtures" summary). */
+  markUsed(stored: StoredFixture): void {
+    this.used.add(stored.path);
+  }
+
+  /** Fixtures never marked used (optionally of one cassette), ordered by path. */
+  unused(cassette?: string): StoredFixture[] {
+    return this.index.list(cassette).filter((s) => !this.used.has(s.path));
+  }
+
+  /**
+   * A fresh path for a temp file inside the root (or inside `hostDirPath`, which must be
+   * in the root and is created), for streaming a large body to disk before `write` commits it.
+   * Named like every temp file (`.*.tmp`): never indexed, deleted at a later open if its writer died.
+   *
+   * @example
+   * ```ts
+   * const temp = store.tempPath();
+   * await pipeline(body, createWriteStream(temp));
+   * ```
+   */
+  tempPath(hostDirPath?: string): string {
+    const dir = hostDirPath === undefined ? this.root : path.resolve(hostDirPath);
+    const relative = path.relative(this.root, dir);
+    if (relative.startsWith('..') || path.isAbsolute(relative)) {
+      throw recordFailed(dir, `temp files must be inside the fixtures directory ${this.root}`);
+    }
+    mkdirSync(dir, { recursive: true });
+    return path.join(dir, `.body.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  }
+
+  /**
+   * Removes the fixtures of (cassette, key) from the index and disk (JSON first, then its
+   * sidecar), and resets the key's sequence — record mode re-recording from sequence 0.
+   *
+   * @example
+   * ```ts
+   * await store.forget('default', key);
+   * store.reserveSequence('default', key); // 0
+   * ```
+   */
+  async forget(cassette: string, key: string): Promise<void> {
+    const doomed = [...this.index.find(cassette, key)];
+    this.reserved.delete(slot(cassette, key));
+    for (const stored of doomed) {
+      this.index.remove(stored.path);
+      this.used.delete(stored.path);
+    }
+    await Promise.all(
+      doomed.map(async (stored) => {
+        try {
+          await unlink(stored.path);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+            throw recordFailed(stored.path, `cannot delete it (${(err as Error).message})`, err);
+        }
+        const body = stored.fixture.response.body;
+        if (body !== null && body.encoding === 'file') await unlink(path.join(path.dirname(stored.path), body.file)).catch(() => undefined);
+      }),
+    );
+  }
+}
+
+/** rename, or copy + unlink when the temp file is on another device. */
+async function moveFile(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    await copyFile(from, to);
+    await unlink(from);
+  }
+}

@@ -1,0 +1,332 @@
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ProxyError, type ProxytapeError, isProxytapeError } from '../errors.js';
+import { getRaw } from '../proxy/headers-util.js';
+import { HOP_BY_HOP_HEADERS } from '../proxy/hop-headers.js';
+import { SOURCE_HEADER } from '../proxy/response.js';
+import type { OutgoingRequest, Transport, UpstreamResponse } from '../proxy/transport.js';
+import { sidecarName, storeBody } from './body-codec.js';
+import { normalizeEncoding } from './compression.js';
+import { cassetteDir, validateCassette } from './cassette.js';
+import { fixtureFileName } from './fixture-file.js';
+import { type MatchOptions, type MatchableRequest, matchKey, matchableFromFixture } from './match.js';
+import type { Mode } from './modes.js';
+import { explainMiss, missMessage } from './nearest.js';
+import { BodyRecorder, decodeRecorded } from './recorder.js';
+import { type Redactor, redactBody } from './redact.js';
+import { replayResponse } from './replay.js';
+import { type RequestView, viewRequest } from './request-view.js';
+import type { SequenceTracker } from './sequence.js';
+import type { FixtureStore } from './store.js';
+import { teeBody } from './tee.js';
+import { FIXTURE_VERSION, type Fixture, type HeaderPairs, type StoredBody, type StoredFixture } from './types.js';
+import { loadBody } from './body-codec.js';
+
+/** The request header that picks a cassette per request (never forwarded). */
+export const CASSETTE_HEADER = 'x-proxytape-cassette';
+
+/** Everything a TapeTransport needs; built and validated by `createTape()`. */
+export interface TapeTransportSettings {
+  mode: Mode;
+  store: FixtureStore;
+  /** Cassette used when a request names none. */
+  cassette: string;
+  /** Directory name for the target's host inside a cassette. */
+  hostDir: string;
+  /** Forwards to the real backend (record, auto, passthrough). */
+  upstream: Transport;
+  redactor: Redactor;
+  match: MatchOptions;
+  sequences: SequenceTracker;
+  /** Response headers never stored (lower-case). */
+  volatileHeaders: ReadonlySet<string>;
+  /** Bodies above this many bytes go to a sidecar file. */
+  inlineLimit: number;
+  /** Called when writing a fixture failed (the client already has its response). */
+  onRecordError?: (error: ProxytapeError) => void;
+}
+
+/** Counters for the summary printed at shutdown. */
+export interface TapeStats {
+  recorded: number;
+  replayed: number;
+  missed: number;
+  proxied: number;
+  recordFailures: number;
+}
+
+/** Response headers never stored: framing, encoding (noted separately) and proxytape's own. */
+const UNSTORED_RESPONSE_HEADERS: ReadonlySet<string> = new Set(['content-length', 'content-encoding', 'transfer-encoding', SOURCE_HEADER]);
+
+/**
+ * The record/replay Transport: modes are transports, so a replayed response
+ * travels the same core path as a live one. Replay answers from the fixture
+ * store and fails with a `ProxyError` (`PROXYTAPE_REPLAY_MISS`) that
+ * `fullProxy()` turns into a 502 like any upstream failure; recording wraps
+ * the HTTP transport and tees the body into the store while the client
+ * receives it.
+ */
+export class TapeTransport implements Transport {
+  readonly stats: TapeStats = { recorded: 0, replayed: 0, missed: 0, proxied: 0, recordFailures: 0 };
+  readonly #settings: TapeTransportSettings;
+  readonly #pending = new Set<Promise<void>>();
+  readonly #recordSequences = new Map<string, number>();
+  readonly #touched = new Set<string>();
+  /** auto mode: fixture writes in progress per (cassette, key). */
+  readonly #recording = new Map<string, Promise<void>>();
+
+  constructor(settings: TapeTransportSettings) {
+    this.#settings = settings;
+    this.#touched.add(settings.cassette);
+  }
+
+  get mode(): Mode {
+    return this.#settings.mode;
+  }
+
+  /** Cassettes requests used during this run (the default one included). */
+  get cassettesUsed(): string[] {
+    return [...this.#touched];
+  }
+
+  async roundTrip(outgoing: OutgoingRequest): Promise<UpstreamResponse> {
+    const s = this.#settings;
+    const cassette = this.#cassetteOf(outgoing);
+    if (s.mode === 'passthrough') {
+      this.stats.proxied++;
+      return s.upstream.roundTrip(outgoing);
+    }
+    const view = await viewRequest(outgoing, s.redactor);
+    const key = matchKey(view.matchable, s.match, s.redactor);
+    if (s.mode === 'auto') {
+      // An identical request being recorded right now: wait for its fixture and replay it,
+      // instead of recording the same interaction twice.
+      const inFlight = this.#recording.get(`${cassette}\n${key}`);
+      if (inFlight !== undefined) await inFlight;
+    }
+    if (s.mode === 'replay' || s.mode === 'auto') {
+      const candidates = this.#candidates(cassette, key, view.matchable);
+      if (candidates.length > 0) {
+        const index = s.sequences.next(cassette, candidates[0]!.fixture.match.key, candidates.length);
+        if (index === -1) {
+          this.stats.missed++;
+          throw new ProxyError(
+            'PROXYTAPE_SEQUENCE_EXHAUSTED',
+            `Failed to replay ${view.method} ${s.redactor.url(outgoing.inbound.url)} (mode: ${s.mode}, cassette: ${cassette}): all ${candidates.length} recorded responses were replayed and the sequence policy is 'error'. Record the request once more, or use the sequence policy 'repeat-last' or 'cycle'.`,
+            { method: view.method, url: outgoing.inbound.url },
+          );
+        }
+        const stored = candidates[index]!;
+        s.store.markUsed(stored);
+        this.stats.replayed++;
+        return replayResponse(stored, view.method, getRaw(outgoing.inbound.rawHeaders, 'accept-encoding'));
+      }
+      if (s.mode === 'replay') {
+        this.stats.missed++;
+        throw this.#miss(outgoing, view, cassette);
+      }
+    }
+    return this.#record(outgoing, view, cassette, key);
+  }
+
+  /** Waits for fixture writes in flight. */
+  async flush(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    await this.#settings.upstream.close?.();
+  }
+
+  #cassetteOf(outgoing: OutgoingRequest): string {
+    const named = getRaw(outgoing.inbound.rawHeaders, CASSETTE_HEADER);
+    if (named === undefined) return this.#settings.cassette;
+    try {
+      const cassette = validateCassette(named.trim());
+      this.#touched.add(cassette);
+      return cassette;
+    } catch (err) {
+      const { method, url } = outgoing.inbound;
+      const message = isProxytapeError(err) ? err.message : String(err);
+      throw new ProxyError('PROXYTAPE_INVALID_CASSETTE', `Cannot serve ${method} ${url}: ${message}`, { method, url, cause: err });
+    }
+  }
+
+  #candidates(cassette: string, key: string, request: MatchableRequest): readonly StoredFixture[] {
+    const { store, match } = this.#settings;
+    if (!match.matcher) return store.find(cassette, key);
+    const matcher = match.matcher;
+    return store
+      .list(cassette)
+      .filter((stored) => matcher(request, stored.fixture))
+      .sort((a, b) => a.fixture.match.sequence - b.fixture.match.sequence);
+  }
+
+  #miss(outgoing: OutgoingRequest, view: RequestView, cassette: string): ProxyError {
+    const s = this.#settings;
+    const candidates = s.store.list(cassette).map((stored) => ({
+      fixture: stored.fixture,
+      path: stored.path,
+      // Loaded only for the few closest candidates the explanation compares bodies of.
+      request: () => matchableFromFixture(stored.fixture.request, (body: StoredBody) => loadBody(body, stored.path)),
+    }));
+    const explanation = explainMiss(view.matchable, candidates, s.match, s.redactor);
+    const url = s.redactor.url(outgoing.inbound.url);
+    return new ProxyError(
+      'PROXYTAPE_REPLAY_MISS',
+      missMessage({ method: view.method, url, mode: s.mode, cassette, explanation, redactor: s.redactor }),
+      {
+        method: view.method,
+        url: outgoing.inbound.url,
+      },
+    );
+  }
+
+  async #record(outgoing: OutgoingRequest, view: RequestView, cassette: string, key: string): Promise<UpstreamResponse> {
+    const s = this.#settings;
+    const sequence = await this.#sequenceFor(cassette, key);
+    const upstream = await s.upstream.roundTrip({ ...outgoing, body: view.body.length > 0 ? view.body : null });
+    const skeleton = { method: view.method, path: view.path, key, sequence };
+    const fileName = fixtureFileName({
+      version: FIXTURE_VERSION,
+      match: { key, sequence },
+      request: { method: view.method, path: view.path, query: [], headers: [], body: null },
+      response: { status: upstream.status, statusText: '', headers: [], body: null },
+    });
+    const dir = path.join(cassetteDir(s.store.root, cassette), s.hostDir);
+    const fixturePath = path.join(dir, fileName);
+    const recorder = new BodyRecorder(s.inlineLimit, () => s.store.tempPath(dir));
+    const { body, done } = teeBody(upstream.body, recorder);
+    const write = done.then(async (outcome) => {
+      if (!outcome.ok) {
+        await recorder.discard();
+        return;
+      }
+      try {
+        const fixture = await this.#buildFixture(view, upstream, skeleton, await recorder.finish(), outcome.trailers, dir, fileName);
+        const written = await s.store.write(cassette, s.hostDir, fixture.fixture, fixture.sidecar);
+        // Recorded in this run: not an "unused" fixture in the summary.
+        s.store.markUsed({ fixture: fixture.fixture, path: written, cassette });
+        this.stats.recorded++;
+      } catch (err) {
+        this.stats.recordFailures++;
+        const error = isProxytapeError(err)
+          ? err
+          : new ProxyError(
+              'PROXYTAPE_RECORD_FAILED',
+              `Failed to record ${view.method} ${s.redactor.url(outgoing.inbound.url)} to ${fixturePath}: ${(err as Error).message}. Check that the fixtures directory is writable and the disk is not full.`,
+              {
+                method: view.method,
+                url: outgoing.inbound.url,
+                cause: err,
+              },
+            );
+        s.onRecordError?.(error);
+      }
+    });
+    this.#pending.add(write);
+    const id = `${cassette}\n${key}`;
+    if (s.mode === 'auto') this.#recording.set(id, write);
+    void write.finally(() => {
+      this.#pending.delete(write);
+      if (this.#recording.get(id) === write) this.#recording.delete(id);
+    });
+    return {
+      status: upstream.status,
+      statusText: upstream.statusText,
+      rawHeaders: upstream.rawHeaders,
+      body,
+      trailers: () => body.trailers,
+      source: 'recorded',
+      fixture: fixturePath,
+    };
+  }
+
+  /** record: the nth identical request of this run gets sequence n (re-recording rewrites the same files); auto: the next free one. */
+  async #sequenceFor(cassette: string, key: string): Promise<number> {
+    const s = this.#settings;
+    if (s.mode !== 'record') return s.store.reserveSequence(cassette, key);
+    const id = `${cassette}\n${key}`;
+    const next = this.#recordSequences.get(id) ?? 0;
+    this.#recordSequences.set(id, next + 1);
+    if (next === 0) await s.store.forget(cassette, key);
+    return next;
+  }
+
+  async #buildFixture(
+    view: RequestView,
+    upstream: UpstreamResponse,
+    skeleton: { key: string; sequence: number },
+    recorded: Awaited<ReturnType<BodyRecorder['finish']>>,
+    trailers: string[],
+    dir: string,
+    fileName: string,
+  ): Promise<{ fixture: Fixture; sidecar?: string }> {
+    const s = this.#settings;
+    const received = getRaw(upstream.rawHeaders, 'content-encoding')?.trim().toLowerCase();
+    // gzip / deflate / br are stored decoded and re-encoded on replay; any other coding is kept as received.
+    const encoding = normalizeEncoding(received);
+    const decoded = await decodeRecorded(recorded, encoding, s.inlineLimit, () => s.store.tempPath(dir));
+    const contentType = getRaw(upstream.rawHeaders, 'content-type');
+    let responseBody: StoredBody;
+    let sidecar: string | undefined;
+    if (decoded.kind === 'file') {
+      const redacted = await redactSidecar(decoded, contentType, s.redactor);
+      responseBody = { encoding: 'file', file: sidecarName(fileName), size: redacted.size, sha256: redacted.sha256 };
+      sidecar = redacted.path;
+    } else {
+      responseBody = storeBody(redactBody(decoded.bytes, contentType, s.redactor), contentType);
+    }
+    const responseHeaders: HeaderPairs = [];
+    for (let i = 0; i < upstream.rawHeaders.length; i += 2) {
+      const lower = upstream.rawHeaders[i]!.toLowerCase();
+      if (HOP_BY_HOP_HEADERS.has(lower) || UNSTORED_RESPONSE_HEADERS.has(lower) || s.volatileHeaders.has(lower)) continue;
+      // A HEAD answer has no body to measure: keep its Content-Length as sent.
+      responseHeaders.push([lower, upstream.rawHeaders[i + 1]!]);
+    }
+    if (received !== undefined && received !== 'identity' && encoding === undefined) responseHeaders.push(['content-encoding', received]);
+    if (view.method === 'HEAD') {
+      const length = getRaw(upstream.rawHeaders, 'content-length');
+      if (length !== undefined) responseHeaders.push(['content-length', length]);
+    }
+    const trailerPairs: HeaderPairs = [];
+    for (let i = 0; i < trailers.length; i += 2) trailerPairs.push([trailers[i]!.toLowerCase(), trailers[i + 1]!]);
+    const requestContentType = view.matchable.contentType;
+    const fixture: Fixture = {
+      version: FIXTURE_VERSION,
+      match: { key: skeleton.key, sequence: skeleton.sequence },
+      request: {
+        method: view.method,
+        path: view.path,
+        query: view.matchable.query,
+        headers: view.matchable.headers,
+        body: storeBody(redactBody(view.body, requestContentType, s.redactor), requestContentType),
+      },
+      response: {
+        status: upstream.status,
+        statusText: upstream.statusText,
+        headers: s.redactor.headers(responseHeaders),
+        body: responseBody,
+        ...(encoding !== undefined ? { contentEncoding: encoding } : {}),
+        ...(trailerPairs.length > 0 ? { trailers: s.redactor.headers(trailerPairs) } : {}),
+      },
+    };
+    return sidecar === undefined ? { fixture } : { fixture, sidecar };
+  }
+}
+
+/** Large JSON and form bodies are redacted too (up to 64 MiB; larger ones are stored as received). */
+async function redactSidecar(
+  file: { path: string; size: number; sha256: string },
+  contentType: string | undefined,
+  redactor: Redactor,
+): Promise<{ path: string; size: number; sha256: string }> {
+  if (file.size > 64 * 1024 * 1024 || !contentType || !/json|x-www-form-urlencoded/i.test(contentType)) return file;
+  const bytes = await readFile(file.path);
+  const redacted = redactBody(bytes, contentType, redactor);
+  if (redacted === bytes) return file;
+  await writeFile(file.path, redacted);
+  return { path: file.path, size: redacted.length, sha256: createHash('sha256').update(redacted).digest('hex') };
+}
