@@ -78,3 +78,11 @@ export type { Redactor, RedactionOptions } from './tape/redact.js';
 export type { MatchOptions, MatchableRequest } from './tape/match.js';
 export { SEQUENCE_POLICIES } from './tape/sequence.js';
 export type { SequencePolicy } from './tape/sequence.js';
+
+export { startProxy } from './api/start-proxy.js';
+export type { StartProxyOptions, RunningProxy, CassetteHandle } from './api/start-proxy.js';
+export { withAdminApi, ADMIN_PREFIX } from './api/admin.js';
+export type { AdminInfo } from './api/admin.js';
+export { Journal } from './journal/journal.js';
+export type { JournalEntry, JournalRequest, JournalHeaders } from './journal/journal.js';
+export type { ForwardedRequest } from './proxy/handler.js';

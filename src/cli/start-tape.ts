@@ -5,6 +5,10 @@ import type { ProxytapeServer } from '../server/create-server.js';
 import type { Mode } from '../tape/modes.js';
 import { type Tape, type TapeSummary, createTape } from '../tape/tape.js';
 import { RequestStats } from './request-stats.js';
+import { withAdminApi } from '../api/admin.js';
+import { Journal, journalEntryFrom } from '../journal/journal.js';
+import { createRedactor } from '../tape/redact.js';
+import { readPackageVersion } from './version.js';
 import { StartFailure } from './start-failure.js';
 import { HANDLER_OPTION_FLAGS, type PortHint, asUsageError, listenOrExplain, toProxyConfig } from './start-passthrough.js';
 
@@ -94,6 +98,9 @@ export async function startTapeProxy(options: TapeProxyOptions, hooks: StartTape
   }
 
   const stats = new RequestStats();
+  // The journal behind the admin API (/__proxytape/journal), for tests in any language.
+  const journal = new Journal();
+  const redactor = createRedactor();
   let handler: ProxyHandler;
   try {
     handler = createProxyHandler(
@@ -101,6 +108,7 @@ export async function startTapeProxy(options: TapeProxyOptions, hooks: StartTape
       {
         onResponse: (event) => {
           stats.record(event);
+          journal.add(journalEntryFrom(event, redactor, options.cassette));
           hooks.onResponse?.(event);
         },
       },
@@ -111,7 +119,14 @@ export async function startTapeProxy(options: TapeProxyOptions, hooks: StartTape
   }
   let server: ProxytapeServer;
   try {
-    server = await listenOrExplain(handler, options, hooks.portHint, command);
+    const listener = withAdminApi(handler, journal, () => ({
+      mode: options.mode,
+      target: options.target === undefined ? null : options.target.href,
+      fixtures: tape.fixtures,
+      cassette: options.cassette,
+      version: readPackageVersion(),
+    }));
+    server = await listenOrExplain(listener as ProxyHandler, options, hooks.portHint, command);
   } catch (error) {
     await tape.close();
     throw error;

@@ -8,6 +8,7 @@ import { ConfigError } from '../errors.js';
 import { writeInformational } from './informational.js';
 import { type ProxyCallOptions, fullProxy, roundTrip, toOutgoing, toResponse } from './proxy.js';
 import { type ProxySource, errorResponse, writeResponse } from './response.js';
+import type { RawHeaders } from './headers-util.js';
 import { proxyUpgrade } from './upgrade.js';
 import { DISPATCH, HttpTransport } from './http-transport.js';
 import type { Chain } from '../middleware/chain.js';
@@ -31,6 +32,20 @@ export interface ProxyEvent {
   error?: ProxytapeError;
   /** The fixture file replayed from or recorded to. */
   fixture?: string;
+  /** The client's request headers as received. */
+  requestHeaders: RawHeaders;
+  /** The request as forwarded upstream (after Host rewrite, X-Forwarded-*, hop-by-hop stripping); absent if it failed before. */
+  forwarded?: ForwardedRequest;
+}
+
+/** The request as proxytape forwarded it (or, in replay, would have). */
+export interface ForwardedRequest {
+  method: string;
+  /** Absolute upstream URL. */
+  url: string;
+  rawHeaders: RawHeaders;
+  /** The body bytes, when the transport read them whole (record, replay, auto). */
+  body?: Buffer;
 }
 
 /** Options of {@link createProxyHandler}. */
@@ -97,6 +112,7 @@ export function createProxyHandler(config: ProxyConfig | CompiledProxyConfig, op
         durationMs: performance.now() - start,
         bytes: 0,
         ...(outcome.error ? { error: outcome.error } : {}),
+        requestHeaders: req.rawHeaders,
       });
     });
   };
@@ -136,9 +152,23 @@ function handleRequest(
   res.once('close', () => {
     if (!res.writableFinished) token.abort(clientAborted(method, url));
   });
+  let outgoingSeen: OutgoingRequest | undefined;
   const callOptions: ProxyCallOptions = {
     signal: token,
     onInformational: (status, raw) => writeInformational(req, res, status, raw),
+  };
+  if (onResponse) callOptions.onOutgoing = (o) => (outgoingSeen = o);
+  const forwarded = (): { forwarded?: ForwardedRequest } => {
+    const o = outgoingSeen;
+    if (o === undefined) return {};
+    return {
+      forwarded: {
+        method: o.method,
+        url: o.origin + o.path,
+        rawHeaders: o.rawHeaders,
+        ...(o.bodyBytes !== undefined ? { body: o.bodyBytes } : {}),
+      },
+    };
   };
 
   const respond = (response: ProxytapeResponse): void => {
@@ -154,6 +184,8 @@ function handleRequest(
         bytes: result.bytes,
         ...(error ? { error } : {}),
         ...(response.fixture !== undefined ? { fixture: response.fixture } : {}),
+        requestHeaders: req.rawHeaders,
+        ...forwarded(),
       });
     });
   };
@@ -168,7 +200,17 @@ function handleRequest(
         );
     if (res.headersSent) {
       res.destroy();
-      onResponse?.({ method, url, status: error.status, source: 'error', durationMs: performance.now() - start, bytes: 0, error });
+      onResponse?.({
+        method,
+        url,
+        status: error.status,
+        source: 'error',
+        durationMs: performance.now() - start,
+        bytes: 0,
+        error,
+        requestHeaders: req.rawHeaders,
+        ...forwarded(),
+      });
       return;
     }
     respond(errorResponse(error));

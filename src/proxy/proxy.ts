@@ -33,6 +33,8 @@ export interface ProxyCallOptions {
   signal?: AbortSignalLike;
   /** Receives 1xx interim responses (103 Early Hints) before the final one. */
   onInformational?: (status: number, rawHeaders: RawHeaders) => void;
+  /** Sees the request exactly as it will be forwarded (after the header policy), e.g. for a journal. */
+  onOutgoing?: (outgoing: OutgoingRequest) => void;
 }
 
 /** What `proxy()` derives from a request before handing it to the transport. */
@@ -55,7 +57,7 @@ export function toOutgoing(
     );
   }
   const socket = req.socket;
-  return {
+  const outgoing: OutgoingRequest = {
     method,
     origin: config.origin,
     path: joinPath(config, url),
@@ -69,6 +71,8 @@ export function toOutgoing(
     signal: options.signal,
     onInformational: options.onInformational,
   };
+  options.onOutgoing?.(outgoing);
+  return outgoing;
 }
 
 const CONSUMED = Symbol('consumed');

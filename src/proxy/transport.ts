@@ -24,6 +24,8 @@ export interface OutgoingRequest {
   config: CompiledProxyConfig;
   /** Aborted when the client goes away: the transport must cancel the upstream request. */
   signal?: AbortSignalLike | undefined;
+  /** The request body bytes, once a transport has read them whole (record/replay do): journals show them. */
+  bodyBytes?: Buffer;
   /** Called for each 1xx interim response (e.g. 103 Early Hints) before the final response. */
   onInformational?: ((status: number, rawHeaders: RawHeaders) => void) | undefined;
 }

@@ -98,6 +98,7 @@ export class TapeTransport implements Transport {
       return s.upstream.roundTrip(outgoing);
     }
     const view = await viewRequest(outgoing, s.redactor);
+    outgoing.bodyBytes = view.body;
     const key = matchKey(view.matchable, s.match, s.redactor);
     if (s.mode === 'auto') {
       // An identical request being recorded right now: wait for its fixture and replay it,
