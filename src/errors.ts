@@ -160,6 +160,18 @@ export const ERROR_CODES = {
     summary: 'Writing a fixture to disk failed; the response reached the client but was not recorded.',
     hint: 'Check that the fixtures directory is writable and the disk is not full.',
   },
+  PROXYTAPE_HAR_INVALID: {
+    status: 400,
+    phase: 'config',
+    summary: 'The HAR input is not valid HAR 1.2 that proxytape can convert.',
+    hint: 'Fix or remove the entry and field named in the message, then import again; nothing was written.',
+  },
+  PROXYTAPE_HAR_WRITE_FAILED: {
+    status: 500,
+    phase: 'config',
+    summary: 'Writing the imported fixtures failed; the files the import had written were removed or restored.',
+    hint: 'Check that the fixtures directory is writable and the disk is not full.',
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** Metadata for one stable error code. */

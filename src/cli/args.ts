@@ -3,6 +3,7 @@ import { isConfigError } from '../errors.js';
 import { MODES, type Mode, resolveMode } from '../tape/modes.js';
 import { findCommand } from './commands.js';
 import { type FlagValues, GLOBAL_FLAGS, toParseArgsOptions } from './flags.js';
+import { HAR_COMMAND, type HarInvocation, parseHarCommandLine } from './har-command.js';
 import { MODE_FLAGS, type ModeOptions, type ModeSource, buildModeOptions } from './mode-options.js';
 import { UsageError } from './usage-error.js';
 
@@ -10,7 +11,8 @@ import { UsageError } from './usage-error.js';
 export type CliInvocation =
   | { readonly kind: 'help'; readonly command?: Mode }
   | { readonly kind: 'version' }
-  | { readonly kind: 'run'; readonly options: ModeOptions };
+  | { readonly kind: 'run'; readonly options: ModeOptions }
+  | HarInvocation;
 
 /**
  * Parses `proxytape`'s arguments (without `node` and the script) with node:util
@@ -27,6 +29,7 @@ export type CliInvocation =
  */
 export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): CliInvocation {
   const [first, ...rest] = argv;
+  if (first === HAR_COMMAND) return parseHarCommandLine(rest);
   const known = first === undefined ? undefined : findCommand(first);
   const flags = argv.slice(0, indexOrLength(argv, '--'));
   if (flags.includes('--help') || flags.includes('-h')) {

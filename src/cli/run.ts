@@ -3,6 +3,7 @@ import { parseCommandLine } from './args.js';
 import type { CliInvocation } from './args.js';
 import { createLogColors } from './colors.js';
 import { EXIT_CODES, type ExitCode } from './exit-codes.js';
+import { HAR_COMMAND, formatHarUsage } from './har-command.js';
 import { listeningLine, summaryLine, tapeListeningLine } from './messages.js';
 import type { ModeOptions } from './mode-options.js';
 import { type RequestLogOptions, formatRequestLine } from './request-log.js';
@@ -45,6 +46,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     case 'version':
       io.stdout.write(`${readPackageVersion()}\n`);
       return EXIT_CODES.OK;
+    case 'har-help':
+      io.stdout.write(formatHarUsage());
+      return EXIT_CODES.OK;
+    case 'har': {
+      const { runHarCommand } = await import('./har-command.js');
+      return runHarCommand(invocation.options, io);
+    }
     case 'run': {
       const { options } = invocation;
       if (options.modeSource !== 'argument') io.stderr.write(`${implicitModeNote(options)}\n`);
@@ -134,6 +142,7 @@ function implicitModeNote(options: ModeOptions): string {
 }
 
 function usageFailure(io: CliIo, reason: string, command: Mode | undefined): ExitCode {
-  io.stderr.write(`proxytape: ${reason}\n\n${formatUsage(command)}`);
+  const usage = (command as string | undefined) === HAR_COMMAND ? formatHarUsage() : formatUsage(command);
+  io.stderr.write(`proxytape: ${reason}\n\n${usage}`);
   return EXIT_CODES.USAGE;
 }

@@ -22,6 +22,7 @@ export function formatUsage(command?: Mode): string {
     const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 3;
     for (const c of COMMANDS) lines.push(`  ${c.name.padEnd(width)}${c.summary}`);
     lines.push('  With no mode: PROXYTAPE_MODE if set, else replay when CI=true, else auto.');
+    lines.push('', 'Commands:', `  ${'har'.padEnd(width)}Export fixtures to HAR 1.2, or import a HAR into fixtures (proxytape har --help)`);
   } else {
     lines.push('Usage:', `  proxytape ${spec.name} ${spec.synopsis}`, '', `${spec.summary}.`);
     if (spec.name === 'passthrough')
