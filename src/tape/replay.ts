@@ -38,13 +38,15 @@ export function replayResponse(stored: StoredFixture, method: string, acceptEnco
     fixture: stored.path,
     ...(trailers && trailers.length > 0 ? { trailers: () => trailers.flat() } : {}),
   };
+  // A HEAD answer was recorded with the GET's Content-Length (it has no body to measure): keep that one.
+  const storedLength = response.headers.some(([name]) => name === 'content-length');
   const noBody =
     method === 'HEAD' || response.status === 204 || response.status === 304 || (response.status >= 100 && response.status < 200);
   const body = response.body;
 
   if (body !== null && body.encoding === 'file' && !encoding) {
     // Stream large bodies from the sidecar; the stored size is the length.
-    rawHeaders.push('content-length', String(body.size));
+    if (!storedLength) rawHeaders.push('content-length', String(body.size));
     return { ...base, body: noBody ? null : createReadStream(path.join(path.dirname(stored.path), body.file)) };
   }
   if (body !== null && body.encoding === 'file' && encoding) {
@@ -54,6 +56,9 @@ export function replayResponse(stored: StoredFixture, method: string, acceptEnco
   }
   let bytes = loadBody(body, stored.path);
   if (encoding) bytes = encode(bytes, encoding);
-  if (!(response.status === 204 || response.status === 304)) rawHeaders.push('content-length', String(bytes.length));
+  // HEAD: only a recorded length is true (the stored body is empty); 204/304 carry none.
+  if (!(response.status === 204 || response.status === 304) && !storedLength && method !== 'HEAD') {
+    rawHeaders.push('content-length', String(bytes.length));
+  }
   return { ...base, body: noBody || bytes.length === 0 ? null : bytes };
 }

@@ -22,7 +22,7 @@ function routes(req: http.IncomingMessage, res: http.ServerResponse): void {
     case '/text':
       return void res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('héllo wörld ✓\n');
     case '/binary':
-      return void res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(binary);
+      return void res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(binary.length) }).end(binary);
     case '/gzip':
       return void res
         .writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' })
@@ -87,6 +87,24 @@ describe('record, stop the backend, replay', () => {
     expect(Number(replayed.headers['content-length'])).toBe(replayed.body.length);
     expect(sha(replayed.body)).toBe(sha(recorded.body));
     expect(replayed.headers['date']).toBeDefined();
+  });
+
+  it('replays a HEAD answer with the recorded Content-Length, once, and no body', async () => {
+    proxy = await startTapeProxy({ mode: 'record', target: backend.url, fixtures: fixtures.dir });
+    const recorded = await new Promise<http.IncomingMessage>((resolve) =>
+      http.request(`${proxy!.url}/binary`, { method: 'HEAD' }, resolve).end(),
+    );
+    recorded.resume();
+    await proxy.close();
+    await backend.close();
+    proxy = await startTapeProxy({ mode: 'replay', fixtures: fixtures.dir });
+    const replayed = await new Promise<http.IncomingMessage>((resolve) =>
+      http.request(`${proxy!.url}/binary`, { method: 'HEAD' }, resolve).end(),
+    );
+    replayed.resume();
+    expect(replayed.headers['x-proxytape']).toBe('replayed');
+    expect(replayed.rawHeaders.filter((h) => h.toLowerCase() === 'content-length')).toHaveLength(1);
+    expect(replayed.headers['content-length']).toBe(String(binary.length));
   });
 
   it('stores a gzip response decoded and re-encodes it only for clients that accept gzip', async () => {
