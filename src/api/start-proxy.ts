@@ -138,7 +138,7 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
       ? handler
       : withAdminApi(handler, journal, () => ({
           mode: tape.mode,
-          target: options.target === undefined ? null : String(options.target),
+          target: options.target === undefined ? null : new URL(String(options.target)).href,
           fixtures: tape.fixtures,
           cassette,
           version: packageVersion(),

@@ -4,7 +4,11 @@ import type { ProxyEvent, ProxyHandler } from '../proxy/handler.js';
 import { createProxyHandler } from '../proxy/handler.js';
 import { createServer } from '../server/create-server.js';
 import type { ProxytapeServer } from '../server/create-server.js';
+import { withAdminApi } from '../api/admin.js';
+import { Journal, journalEntryFrom } from '../journal/journal.js';
+import { createRedactor } from '../tape/redact.js';
 import { listenErrorLine } from './messages.js';
+import { readPackageVersion } from './version.js';
 import { RequestStats } from './request-stats.js';
 import { StartFailure } from './start-failure.js';
 import { UsageError } from './usage-error.js';
@@ -86,18 +90,29 @@ export function toProxyConfig(
  */
 export async function startPassthrough(options: PassthroughOptions, hooks: StartPassthroughHooks = {}): Promise<RunningPassthrough> {
   const stats = new RequestStats();
+  // The journal behind the admin API (/__proxytape/journal), as in the other modes.
+  const journal = new Journal();
+  const redactor = createRedactor();
   let handler: ProxyHandler;
   try {
     handler = createProxyHandler(toProxyConfig(options), {
       onResponse: (event) => {
         stats.record(event);
+        journal.add(journalEntryFrom(event, redactor, 'default'));
         hooks.onResponse?.(event);
       },
     });
   } catch (error) {
     throw asUsageError(error, HANDLER_OPTION_FLAGS, 'passthrough');
   }
-  const server = await listenOrExplain(handler, options, hooks.portHint, 'passthrough');
+  const listener = withAdminApi(handler, journal, () => ({
+    mode: 'passthrough',
+    target: options.target.href,
+    fixtures: null,
+    cassette: null,
+    version: readPackageVersion(),
+  }));
+  const server = await listenOrExplain(listener as ProxyHandler, options, hooks.portHint, 'passthrough');
   return {
     url: server.url,
     server,
