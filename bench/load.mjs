@@ -42,8 +42,9 @@ function run(cmd, args, limitMs) {
   });
 }
 
-async function runWrk({ url, connections, durationSec, threads, timeoutSec }) {
-  const args = [`-t${threads}`, `-c${connections}`, `-d${durationSec}s`, `--timeout`, `${timeoutSec}s`, '-s', LUA, url];
+async function runWrk({ url, connections, durationSec, threads, timeoutSec, script }) {
+  // `script`: another Lua file that also prints WRK_JSON (e.g. bench/wrk-distinct.lua).
+  const args = [`-t${threads}`, `-c${connections}`, `-d${durationSec}s`, `--timeout`, `${timeoutSec}s`, '-s', script ?? LUA, url];
   const out = await run('wrk', args, (durationSec + timeoutSec + 30) * 1000);
   const line = out.split('\n').find((l) => l.startsWith('WRK_JSON '));
   if (!line) throw new Error(`wrk printed no summary:\n${out}`);

@@ -2,11 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ERROR_CODES, FullProxyError, ProxyError, ProxytapeError, isProxyError, isProxytapeError } from '../errors.js';
 import { CancelToken } from './cancel.js';
-import type { OutgoingRequest, Transport, UpstreamResponse } from './transport.js';
+import { type OutgoingRequest, PREPARED_ANSWER, type PreparedAnswerTransport, type Transport, type UpstreamResponse } from './transport.js';
 import { type CompiledProxyConfig, type ProxyConfig, compileProxyConfig, rejectUnknownKeys, describe } from './config.js';
 import { ConfigError } from '../errors.js';
 import { writeInformational } from './informational.js';
-import { type ProxyCallOptions, fullProxy, roundTrip, toOutgoing, toResponse } from './proxy.js';
+import { type ProxyCallOptions, declaresBody, fullProxy, roundTrip, toOutgoing, toResponse } from './proxy.js';
 import { type ProxySource, errorResponse, writeResponse } from './response.js';
 import type { RawHeaders } from './headers-util.js';
 import { proxyUpgrade } from './upgrade.js';
@@ -146,6 +146,7 @@ function handleRequest(
   const start = onResponse ? performance.now() : 0;
   const method = req.method ?? 'GET';
   const url = req.url ?? '/';
+  if (run === undefined && sendPrepared(req, res, config, method, url, start, onResponse)) return;
   // Cancel the upstream request if the client leaves before the response is complete.
   // (After the response finished, 'close' still fires; writableFinished makes it a no-op.)
   const token = new CancelToken();
@@ -249,4 +250,51 @@ function clientAborted(method: string, url: string): ProxyError {
     `Client closed the connection before ${method} ${url} was answered; the upstream request was cancelled.`,
     { method, url },
   );
+}
+
+/**
+ * The fast path: a transport that can answer a body-less request from memory (replay)
+ * does so before any upstream request is built. Returns false to take the full path.
+ */
+function sendPrepared(
+  req: IncomingMessage,
+  res: ServerResponse,
+  config: CompiledProxyConfig,
+  method: string,
+  url: string,
+  start: number,
+  onResponse: ProxyHandlerOptions['onResponse'],
+): boolean {
+  const transport = config.transport as Partial<PreparedAnswerTransport> | undefined;
+  const prepare = transport?.[PREPARED_ANSWER];
+  // Headers preset on res (express's X-Powered-By…) need the merging writer of the full path.
+  if (prepare === undefined || declaresBody(req.rawHeaders) || res.getHeaderNames().length > 0) return false;
+  const answer = prepare.call(transport, method, url, req.rawHeaders);
+  if (answer === undefined) return false;
+  res.writeHead(answer.status, answer.statusText || undefined, answer.rawHeaders);
+  res.end(answer.body ?? undefined);
+  if (onResponse) {
+    res.once('close', () => {
+      // What the full path would have forwarded, for the journal (built only when someone listens).
+      let forwarded: ForwardedRequest | undefined;
+      try {
+        const o = toOutgoing(req, config, {}, ProxyError);
+        forwarded = { method: o.method, url: o.origin + o.path, rawHeaders: o.rawHeaders };
+      } catch {
+        forwarded = undefined;
+      }
+      onResponse({
+        method,
+        url,
+        status: res.writableFinished ? answer.status : 499,
+        source: answer.source,
+        durationMs: performance.now() - start,
+        bytes: res.writableFinished && method !== 'HEAD' ? (answer.body?.length ?? 0) : 0,
+        ...(answer.fixture !== undefined ? { fixture: answer.fixture } : {}),
+        requestHeaders: req.rawHeaders,
+        ...(forwarded ? { forwarded } : {}),
+      });
+    });
+  }
+  return true;
 }

@@ -90,7 +90,7 @@ function requestBody(req: ProxyRequest, raw: RawHeaders): Readable | Buffer | nu
 }
 
 /** A request declares a body with Transfer-Encoding or a non-zero Content-Length. */
-function declaresBody(raw: RawHeaders): boolean {
+export function declaresBody(raw: RawHeaders): boolean {
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
     if (name === 'transfer-encoding') return true;

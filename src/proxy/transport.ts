@@ -88,3 +88,26 @@ export interface Transport {
   /** Releases connections and files. */
   close?(): Promise<void>;
 }
+
+/**
+ * Optional transport capability: answer a body-less request from memory before the
+ * proxy builds anything (the replay fast path). Returning undefined takes the
+ * ordinary `roundTrip` path. The answer's headers are final (hop-by-hop free,
+ * `x-proxytape` set).
+ */
+export const PREPARED_ANSWER = Symbol.for('proxytape.preparedAnswer');
+
+/** A response ready to write as is. */
+export interface PreparedAnswer {
+  status: number;
+  statusText: string;
+  rawHeaders: RawHeaders;
+  body: Buffer | null;
+  source: ProxySource;
+  fixture?: string;
+}
+
+/** A transport with the prepared-answer fast path. */
+export interface PreparedAnswerTransport extends Transport {
+  [PREPARED_ANSWER](method: string, url: string, rawHeaders: RawHeaders): PreparedAnswer | undefined;
+}

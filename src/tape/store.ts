@@ -24,6 +24,13 @@ export interface FixtureStoreOptions {
    * @default 262144 (256 KiB, DEFAULT_INLINE_LIMIT)
    */
   inlineLimit?: number;
+  /**
+   * fsync every fixture (and its directory) before it counts as written, so it survives a power
+   * loss. Without it the temp-file + rename still guarantees that a crashed or killed proxy leaves
+   * either the old fixture or the new one; fsync costs milliseconds per file when recording.
+   * @default false
+   */
+  durable?: boolean;
 }
 
 const HOST_DIR = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
@@ -60,10 +67,15 @@ export class FixtureStore {
   private readonly used = new Set<string>();
   /** Next sequence handed out per (cassette, key), covering writes still in progress. */
   private readonly reserved = new Map<string, number>();
+  /** Directories already created by this store (saves a mkdir per recorded fixture). */
+  private readonly madeDirs = new Set<string>();
+  /** Whether writes are fsynced. */
+  readonly durable: boolean;
 
-  private constructor(root: string, inlineLimit: number) {
+  private constructor(root: string, inlineLimit: number, durable: boolean) {
     this.root = root;
     this.inlineLimit = inlineLimit;
+    this.durable = durable;
   }
 
   /**
@@ -94,7 +106,7 @@ export class FixtureStore {
         { cause: err },
       );
     }
-    const store = new FixtureStore(absolute, inlineLimit);
+    const store = new FixtureStore(absolute, inlineLimit, options.durable ?? false);
     const { fixtures } = await scanFixtures(absolute);
     store.index.load(fixtures);
     return store;
@@ -153,9 +165,14 @@ export class FixtureStore {
     const name = fixtureFileName(fixture);
     const file = path.join(dir, name);
     const sidecar = path.join(dir, sidecarName(name));
+    // What this file held before (re-recording), to clean up a sidecar it no longer needs.
+    const previous = this.index.get(file);
     let toWrite = fixture;
     try {
-      await mkdir(dir, { recursive: true });
+      if (!this.madeDirs.has(dir)) {
+        await mkdir(dir, { recursive: true });
+        this.madeDirs.add(dir);
+      }
       const body = fixture.response.body;
       if (bodySidecar !== undefined) {
         if (body === null || body.encoding !== 'file') {
@@ -164,7 +181,7 @@ export class FixtureStore {
         const { size } = await stat(bodySidecar);
         if (size !== body.size)
           throw recordFailed(file, `the body sidecar ${bodySidecar} has ${size} bytes, response.body.size says ${body.size}`);
-        await fsyncFile(bodySidecar);
+        if (this.durable) await fsyncFile(bodySidecar);
         // An older fixture of this name would pair with the new sidecar until the JSON is
         // replaced: remove it first, so a crash in between leaves no fixture (re-recorded
         // next time) instead of a corrupt one.
@@ -180,9 +197,9 @@ export class FixtureStore {
           `response.body.file must be ${JSON.stringify(path.basename(sidecar))} (next to the fixture), got ${JSON.stringify(body.file)}`,
         );
       }
-      await writeFileAtomic(file, serializeFixture(toWrite));
-      await fsyncDir(dir);
-      if (toWrite.response.body?.encoding !== 'file') {
+      await writeFileAtomic(file, serializeFixture(toWrite), this.durable);
+      if (this.durable) await fsyncDir(dir);
+      if (toWrite.response.body?.encoding !== 'file' && previous?.fixture.response.body?.encoding === 'file') {
         // Re-recorded with a small body: the old sidecar is stale.
         await unlink(sidecar).catch(() => undefined);
       }

@@ -2,10 +2,17 @@ import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ProxyError, type ProxytapeError, isProxytapeError } from '../errors.js';
-import { getRaw } from '../proxy/headers-util.js';
+import { type RawHeaders, getRaw } from '../proxy/headers-util.js';
+import { type PreparedReplay, ReplayCache } from './fast-replay.js';
 import { HOP_BY_HOP_HEADERS } from '../proxy/hop-headers.js';
 import { SOURCE_HEADER } from '../proxy/response.js';
-import type { OutgoingRequest, Transport, UpstreamResponse } from '../proxy/transport.js';
+import {
+  type OutgoingRequest,
+  PREPARED_ANSWER,
+  type PreparedAnswerTransport,
+  type Transport,
+  type UpstreamResponse,
+} from '../proxy/transport.js';
 import { sidecarName, storeBody } from './body-codec.js';
 import { normalizeEncoding } from './compression.js';
 import { cassetteDir, validateCassette } from './cassette.js';
@@ -67,7 +74,7 @@ const UNSTORED_RESPONSE_HEADERS: ReadonlySet<string> = new Set(['content-length'
  * the HTTP transport and tees the body into the store while the client
  * receives it.
  */
-export class TapeTransport implements Transport {
+export class TapeTransport implements PreparedAnswerTransport {
   readonly stats: TapeStats = { recorded: 0, replayed: 0, missed: 0, proxied: 0, recordFailures: 0 };
   readonly #settings: TapeTransportSettings;
   readonly #pending = new Set<Promise<void>>();
@@ -76,9 +83,18 @@ export class TapeTransport implements Transport {
   /** auto mode: fixture writes in progress per (cassette, key). */
   readonly #recording = new Map<string, Promise<void>>();
 
+  /** Replay fast path; null when the mode or the match options rule it out. */
+  readonly #replayCache: ReplayCache | null;
+
   constructor(settings: TapeTransportSettings) {
     this.#settings = settings;
     this.#touched.add(settings.cassette);
+    // 'error' sequences must be able to answer "exhausted", which only the full path does.
+    const fast =
+      (settings.mode === 'replay' || settings.mode === 'auto') &&
+      settings.sequences.policy !== 'error' &&
+      ReplayCache.applies(settings.match);
+    this.#replayCache = fast ? new ReplayCache(settings.match, settings.redactor) : null;
   }
 
   get mode(): Mode {
@@ -129,6 +145,28 @@ export class TapeTransport implements Transport {
       }
     }
     return this.#record(outgoing, view, cassette, key);
+  }
+
+  /**
+   * The fast path the proxy handler tries first for a body-less request: a prepared
+   * replayed answer, or undefined to take the ordinary path (miss, recording, sidecar
+   * bodies, custom matching…). Counts and sequences exactly like `roundTrip`.
+   */
+  [PREPARED_ANSWER](method: string, url: string, rawHeaders: RawHeaders): PreparedReplay | undefined {
+    const s = this.#settings;
+    const cache = this.#replayCache;
+    if (cache === null) return undefined;
+    const named = getRaw(rawHeaders, CASSETTE_HEADER);
+    if (named !== undefined) return undefined;
+    const cassette = s.cassette;
+    const key = cache.keyOf(cassette, method, url);
+    const candidates = s.store.find(cassette, key);
+    if (candidates.length === 0 || !ReplayCache.inMemory(candidates)) return undefined;
+    const index = s.sequences.next(cassette, key, candidates.length);
+    const stored = candidates[index]!;
+    s.store.markUsed(stored);
+    this.stats.replayed++;
+    return cache.answer(stored, method, getRaw(rawHeaders, 'accept-encoding'));
   }
 
   /** Waits for fixture writes in flight. */

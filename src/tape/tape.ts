@@ -55,6 +55,8 @@ export interface TapeOptions {
   volatileHeaders?: readonly string[];
   /** Bodies above this many bytes are stored in a sidecar file. @default 262144 */
   inlineLimit?: number;
+  /** fsync each fixture so it survives a power loss (writes are atomic either way). @default false */
+  durable?: boolean;
   /** Forwards to the backend. @default a new HttpTransport */
   upstream?: Transport;
   /** Called when a fixture could not be written (the client still got its response). */
@@ -151,7 +153,10 @@ export async function createTape(options: TapeOptions = {}): Promise<Tape> {
   }
   const match = validateMatchOptions(options.match ?? {});
   const redactor = createRedactor(options.redact ?? {});
-  const store = await FixtureStore.open(fixtures, { inlineLimit });
+  if (options.durable !== undefined && typeof options.durable !== 'boolean') {
+    throw new ConfigError('durable', `Invalid option \`durable\`: ${describe(options.durable)}. Must be true or false.`);
+  }
+  const store = await FixtureStore.open(fixtures, { inlineLimit, durable: options.durable ?? false });
   const upstream = options.upstream ?? new HttpTransport();
   const transport = new TapeTransport({
     mode,

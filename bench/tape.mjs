@@ -1,0 +1,205 @@
+// bench/tape.mjs — the record/replay half of `npm run bench` (after `npm run build`).
+// Every server runs in its own process (bench/servers/*.mjs), the load generator in another
+// (bench/load.mjs: wrk if on PATH, else autocannon). Phases, one target at a time:
+//   A. replay of a 1 KiB fixture  vs  a plain node:http server sending the same bytes
+//   B. the same replay with 10,000 more fixtures in the store (lookup must not depend on count)
+//   C. indexing 10,000 fixtures at start (FixtureStore.open in a fresh process, median of 3)
+//   D. record mode vs passthrough on distinct 1 KiB GETs (every request recorded)
+//   E. peak RSS of the recording proxy while it records 8 MiB bodies
+// Prints a table and PASS/FAIL per target. Exit 1 only if a run failed (errors, crashes).
+// Options: --duration S (5), --rounds N (3), --warmup S (2), --connections N (32), --json FILE
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startServer, killAll } from './children.mjs';
+import { detectLoadGenerator, runLoad } from './load.mjs';
+
+const { values: opt } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '32' },
+    json: { type: 'string' },
+    loadgen: { type: 'string' },
+  },
+});
+const cfg = {
+  duration: Number(opt.duration),
+  rounds: Number(opt.rounds),
+  warmup: Number(opt.warmup),
+  connections: Number(opt.connections),
+};
+const DIST = new URL('../dist/index.js', import.meta.url).href;
+const DISTINCT = fileURLToPath(new URL('./wrk-distinct.lua', import.meta.url));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const mb = (bytes) => bytes / 2 ** 20;
+const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const log = (s) => process.stderr.write(`[bench:tape] ${s}\n`);
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'proxytape-bench-'));
+process.on('exit', () => {
+  killAll();
+  rmSync(tmp, { recursive: true, force: true });
+});
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+
+const gen = detectLoadGenerator(opt.loadgen);
+const failures = [];
+const load = async (url, extra = {}) => {
+  const r = await runLoad(gen, { url, connections: cfg.connections, durationSec: cfg.duration, ...extra });
+  if (r.errorTotal > 0) failures.push(`${url}: ${JSON.stringify(r.errors)}`);
+  return r;
+};
+const warm = (url, extra = {}) => runLoad(gen, { url, connections: cfg.connections, durationSec: cfg.warmup, ...extra });
+const tape = (mode, fixtures, target) =>
+  startServer('tape.mjs', { BENCH_MODE: mode, BENCH_FIXTURES: fixtures, BENCH_TARGET: target ?? '' });
+
+log(`load generator: ${gen.version}; ${cfg.connections} connections, ${cfg.rounds} × ${cfg.duration} s rounds`);
+const backend = await startServer('tape-backend.mjs');
+
+// Fixtures for A/B: one recorded 1 KiB interaction, then a copy with 10,000 more.
+const small = path.join(tmp, 'small');
+{
+  const rec = await tape('record', small, backend.url);
+  await (await fetch(`${rec.url}/1k`)).arrayBuffer();
+  await rec.close();
+}
+const big = path.join(tmp, 'big');
+{
+  const { serializeFixture } = await import(DIST);
+  const { createHash } = await import('node:crypto');
+  const dir = path.join(big, 'default', '127.0.0.1');
+  mkdirSync(dir, { recursive: true });
+  for (const file of readdirSync(path.join(small, 'default', '127.0.0.1'))) {
+    writeFileSync(path.join(dir, file), readFileSync(path.join(small, 'default', '127.0.0.1', file)));
+  }
+  for (let i = 0; i < 10_000; i++) {
+    const key = createHash('sha256').update(`synthetic ${i}`).digest('hex');
+    const fixture = {
+      version: 1,
+      match: { key, sequence: 0 },
+      request: { method: 'GET', path: `/item/${i}`, query: [], headers: [], body: null },
+      response: {
+        status: 200,
+        statusText: 'OK',
+        headers: [['content-type', 'application/json']],
+        body: { encoding: 'json', json: { id: i } },
+      },
+    };
+    writeFileSync(path.join(dir, `GET-item-${i}-${key.slice(0, 8)}-0.json`), serializeFixture(fixture));
+  }
+}
+
+// A + B: interleaved rounds of static / replay / replay-10k.
+log('A/B: replay 1 KiB vs static node:http, and with 10,000 fixtures');
+const targets = {
+  static: await startServer('static.mjs'),
+  replay: await tape('replay', small),
+  replay10k: await tape('replay', big),
+};
+for (const t of Object.values(targets)) await warm(`${t.url}/1k`);
+const rps = { static: [], replay: [], replay10k: [] };
+const p99 = { static: [], replay: [], replay10k: [] };
+for (let round = 0; round < cfg.rounds; round++) {
+  for (const [name, t] of Object.entries(targets)) {
+    const r = await load(`${t.url}/1k`);
+    rps[name].push(r.rps);
+    p99[name].push(r.p99Ms);
+  }
+}
+for (const t of Object.values(targets)) await t.close();
+
+// C: indexing 10,000 fixtures in a fresh process.
+log('C: index 10,000 fixtures');
+const indexMs = [];
+for (let i = 0; i < 3; i++) {
+  const code = `const m = await import(${JSON.stringify(DIST)}); const t = performance.now(); const s = await m.FixtureStore.open(${JSON.stringify(big)}); console.log(performance.now() - t, s.size);`;
+  const out = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
+  const [ms, size] = out.stdout.trim().split(/\s+/).map(Number);
+  if (size !== 10_001) failures.push(`index: expected 10001 fixtures, got ${size} ${out.stderr}`);
+  indexMs.push(ms);
+}
+
+// D: record vs passthrough on distinct URLs.
+log('D: record vs passthrough, distinct 1 KiB GETs');
+const recordRps = [];
+const passRps = [];
+for (let round = 0; round < cfg.rounds; round++) {
+  const pass = await tape('passthrough', path.join(tmp, `pass-${round}`), backend.url);
+  await warm(`${pass.url}/1k`, { script: DISTINCT });
+  passRps.push((await load(`${pass.url}/1k`, { script: DISTINCT })).rps);
+  await pass.close();
+  const rec = await tape('record', path.join(tmp, `rec-${round}`), backend.url);
+  await warm(`${rec.url}/1k`, { script: DISTINCT });
+  recordRps.push((await load(`${rec.url}/1k`, { script: DISTINCT })).rps);
+  await rec.close();
+  rmSync(path.join(tmp, `rec-${round}`), { recursive: true, force: true });
+}
+
+// E: peak RSS while recording 8 MiB bodies (4 at once, twice).
+log('E: record 8 MiB bodies, peak RSS');
+const rec8 = await tape('record', path.join(tmp, 'rec8'), backend.url);
+await rec8.rssReset();
+for (let round = 0; round < 2; round++) {
+  await Promise.all(
+    [0, 1, 2, 3].map(async (i) => {
+      const res = await fetch(`${rec8.url}/bytes/${8 * 2 ** 20}?r=${round}&i=${i}`);
+      let n = 0;
+      for await (const chunk of res.body) n += chunk.length;
+      if (n !== 8 * 2 ** 20) failures.push(`8 MiB record: got ${n} bytes`);
+    }),
+  );
+}
+const rss8 = await rec8.rssReport();
+await rec8.close();
+await backend.close();
+
+const results = {
+  loadGenerator: gen.version,
+  replay: {
+    staticRps: median(rps.static),
+    replayRps: median(rps.replay),
+    replay10kRps: median(rps.replay10k),
+    p99: { static: median(p99.static), replay: median(p99.replay), replay10k: median(p99.replay10k) },
+  },
+  indexMs: median(indexMs),
+  record: { passthroughRps: median(passRps), recordRps: median(recordRps) },
+  record8MiBPeakRssMb: mb(rss8.peakRss),
+};
+const r = results;
+console.log(
+  `\nRecord / replay — ${cfg.connections} connections, medians of ${cfg.rounds} interleaved ${cfg.duration} s rounds (${gen.version})`,
+);
+console.log('measure                                   value        vs');
+console.log('----------------------------------------  -----------  ------------------------');
+console.log(`static node:http, same 1 KiB bytes         ${fmt(r.replay.staticRps).padStart(8)} r/s  1.00×`);
+console.log(
+  `replay, 1 fixture                          ${fmt(r.replay.replayRps).padStart(8)} r/s  ${(r.replay.replayRps / r.replay.staticRps).toFixed(2)}× static`,
+);
+console.log(
+  `replay, 10,001 fixtures                    ${fmt(r.replay.replay10kRps).padStart(8)} r/s  ${(r.replay.replay10kRps / r.replay.replayRps).toFixed(2)}× 1-fixture replay`,
+);
+console.log(`passthrough, distinct URLs                 ${fmt(r.record.passthroughRps).padStart(8)} r/s  1.00×`);
+console.log(
+  `record, distinct URLs (1 file each)        ${fmt(r.record.recordRps).padStart(8)} r/s  ${(r.record.recordRps / r.record.passthroughRps).toFixed(2)}× passthrough`,
+);
+console.log(`index 10,001 fixtures at start             ${fmt(r.indexMs).padStart(8)} ms`);
+console.log(`peak RSS recording 8 MiB bodies (4 at once) ${fmt(r.record8MiBPeakRssMb, 1).padStart(7)} MB`);
+const checks = [
+  ['replay 1 KiB ≥ 0.9× static node:http', r.replay.replayRps / r.replay.staticRps >= 0.9],
+  ['lookup independent of fixture count (10k ≥ 0.9× 1)', r.replay.replay10kRps / r.replay.replayRps >= 0.9],
+  ['index 10,000 fixtures < 1 s', r.indexMs < 1000],
+  ['record ≤ 15% slower than passthrough', r.record.recordRps / r.record.passthroughRps >= 0.85],
+  ['recording 8 MiB keeps peak RSS < 100 MB', r.record8MiBPeakRssMb < 100],
+];
+console.log('\ntargets');
+for (const [name, ok] of checks) console.log(`${ok ? 'PASS' : 'FAIL'}    ${name}`);
+if (opt.json) writeFileSync(opt.json, JSON.stringify(results, null, 2));
+if (failures.length > 0) {
+  console.error(`\nrun failures:\n${failures.join('\n')}`);
+  process.exit(1);
+}
