@@ -1,4 +1,3 @@
-import { renameSync, writeFileSync } from 'node:fs';
 /**
  * Atomic file writes: a fixture is written to a temp file in the same directory,
  * fsynced, then renamed over its final name, so a reader (or a proxy started after
@@ -83,13 +82,6 @@ export async function fsyncDir(dir: string): Promise<void> {
 export async function writeFileAtomic(file: string, data: string | Buffer, durable = false): Promise<void> {
   const temp = tempFileName(path.dirname(file), path.basename(file));
   try {
-    if (!durable && Buffer.byteLength(data) <= SYNC_WRITE_LIMIT) {
-      // A small fixture is one page-cache write: done synchronously it costs a few microseconds,
-      // where four promise-based calls through the thread pool cost far more per file when recording.
-      writeFileSync(temp, data, { flag: 'wx' });
-      renameSync(temp, file);
-      return;
-    }
     const handle = await open(temp, 'wx');
     try {
       await handle.writeFile(data);
@@ -103,6 +95,3 @@ export async function writeFileAtomic(file: string, data: string | Buffer, durab
     throw err;
   }
 }
-
-/** Fixtures up to this size are written synchronously (see writeFileAtomic). */
-const SYNC_WRITE_LIMIT = 64 * 1024;

@@ -17,9 +17,9 @@ import { sidecarName, storeBody } from './body-codec.js';
 import { normalizeEncoding } from './compression.js';
 import { cassetteDir, validateCassette } from './cassette.js';
 import { fixtureFileName } from './fixture-file.js';
-import { type MatchOptions, type MatchableRequest, matchKey, matchableFromFixture } from './match.js';
+import { type MatchOptions, matchKey } from './match.js';
 import type { Mode } from './modes.js';
-import { explainMiss, missMessage } from './nearest.js';
+import { findCandidates, replayMiss } from './lookup.js';
 import { BodyRecorder, decodeRecorded } from './recorder.js';
 import { type Redactor, redactBody } from './redact.js';
 import { replayResponse } from './replay.js';
@@ -27,8 +27,7 @@ import { type RequestView, viewRequest } from './request-view.js';
 import type { SequenceTracker } from './sequence.js';
 import type { FixtureStore } from './store.js';
 import { teeBody } from './tee.js';
-import { FIXTURE_VERSION, type Fixture, type HeaderPairs, type StoredBody, type StoredFixture } from './types.js';
-import { loadBody } from './body-codec.js';
+import { FIXTURE_VERSION, type Fixture, type HeaderPairs, type StoredBody } from './types.js';
 
 /** The request header that picks a cassette per request (never forwarded). */
 export const CASSETTE_HEADER = 'x-proxytape-cassette';
@@ -123,7 +122,7 @@ export class TapeTransport implements PreparedAnswerTransport {
       if (inFlight !== undefined) await inFlight;
     }
     if (s.mode === 'replay' || s.mode === 'auto') {
-      const candidates = this.#candidates(cassette, key, view.matchable);
+      const candidates = findCandidates(s, cassette, key, view.matchable);
       if (candidates.length > 0) {
         const index = s.sequences.next(cassette, candidates[0]!.fixture.match.key, candidates.length);
         if (index === -1) {
@@ -193,34 +192,8 @@ export class TapeTransport implements PreparedAnswerTransport {
     }
   }
 
-  #candidates(cassette: string, key: string, request: MatchableRequest): readonly StoredFixture[] {
-    const { store, match } = this.#settings;
-    if (!match.matcher) return store.find(cassette, key);
-    const matcher = match.matcher;
-    return store
-      .list(cassette)
-      .filter((stored) => matcher(request, stored.fixture))
-      .sort((a, b) => a.fixture.match.sequence - b.fixture.match.sequence);
-  }
-
   #miss(outgoing: OutgoingRequest, view: RequestView, cassette: string): ProxyError {
-    const s = this.#settings;
-    const candidates = s.store.list(cassette).map((stored) => ({
-      fixture: stored.fixture,
-      path: stored.path,
-      // Loaded only for the few closest candidates the explanation compares bodies of.
-      request: () => matchableFromFixture(stored.fixture.request, (body: StoredBody) => loadBody(body, stored.path)),
-    }));
-    const explanation = explainMiss(view.matchable, candidates, s.match, s.redactor);
-    const url = s.redactor.url(outgoing.inbound.url);
-    return new ProxyError(
-      'PROXYTAPE_REPLAY_MISS',
-      missMessage({ method: view.method, url, mode: s.mode, cassette, explanation, redactor: s.redactor }),
-      {
-        method: view.method,
-        url: outgoing.inbound.url,
-      },
-    );
+    return replayMiss(this.#settings, view.matchable, { url: outgoing.inbound.url, mode: this.#settings.mode, cassette });
   }
 
   async #record(outgoing: OutgoingRequest, view: RequestView, cassette: string, key: string): Promise<UpstreamResponse> {

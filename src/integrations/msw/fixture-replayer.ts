@@ -4,14 +4,13 @@
  * explanation — for requests that never leave the process.
  */
 import { ProxyError, isProxytapeError } from '../../errors.js';
-import { loadBody } from '../../tape/body-codec.js';
 import { validateCassette } from '../../tape/cassette.js';
-import { type MatchOptions, type MatchableRequest, matchKey, matchableFromFixture } from '../../tape/match.js';
-import { explainMiss, missMessage } from '../../tape/nearest.js';
+import { type MatchOptions, matchKey } from '../../tape/match.js';
+import { findCandidates, replayMiss } from '../../tape/lookup.js';
 import type { Redactor } from '../../tape/redact.js';
 import type { SequenceTracker } from '../../tape/sequence.js';
 import type { FixtureStore } from '../../tape/store.js';
-import type { StoredBody, StoredFixture } from '../../tape/types.js';
+import type { StoredFixture } from '../../tape/types.js';
 import type { FetchRequestView } from './fetch-request.js';
 
 /** What a {@link FixtureReplayer} needs: the store and the compiled options. */
@@ -49,7 +48,7 @@ export class FixtureReplayer {
     const s = this.#s;
     const cassette = this.#cassetteOf(view);
     const key = matchKey(view.matchable, s.match, s.redactor);
-    const candidates = this.#candidates(cassette, key, view.matchable);
+    const candidates = findCandidates(this.#s, cassette, key, view.matchable);
     if (candidates.length === 0) throw this.#miss(view, cassette);
     const index = s.sequences.next(cassette, candidates[0]!.fixture.match.key, candidates.length);
     if (index === -1) {
@@ -79,30 +78,7 @@ export class FixtureReplayer {
     }
   }
 
-  #candidates(cassette: string, key: string, request: MatchableRequest): readonly StoredFixture[] {
-    const { store, match } = this.#s;
-    if (!match.matcher) return store.find(cassette, key);
-    const matcher = match.matcher;
-    return store
-      .list(cassette)
-      .filter((stored) => matcher(request, stored.fixture))
-      .sort((a, b) => a.fixture.match.sequence - b.fixture.match.sequence);
-  }
-
   #miss(view: FetchRequestView, cassette: string): ProxyError {
-    const s = this.#s;
-    const candidates = s.store.list(cassette).map((stored) => ({
-      fixture: stored.fixture,
-      path: stored.path,
-      // Loaded only for the few closest candidates the explanation compares bodies of.
-      request: () => matchableFromFixture(stored.fixture.request, (body: StoredBody) => loadBody(body, stored.path)),
-    }));
-    const explanation = explainMiss(view.matchable, candidates, s.match, s.redactor);
-    const url = s.redactor.url(view.url);
-    return new ProxyError(
-      'PROXYTAPE_REPLAY_MISS',
-      missMessage({ method: view.method, url, mode: MODE, cassette, explanation, redactor: s.redactor }),
-      { method: view.method, url: view.url },
-    );
+    return replayMiss(this.#s, view.matchable, { url: view.url, mode: MODE, cassette });
   }
 }
