@@ -5,7 +5,7 @@
 const MB = 1e6;
 const fmt = (n, d = 0) => (n === undefined || n === null || Number.isNaN(n) ? '—' : n.toFixed(d));
 const pct = (f) => (f === undefined || f === null ? '—' : `${Math.round(f * 100)}%`);
-const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : '—');
+const ratio = (a, b, d = 2) => (a && b ? `${(a / b).toFixed(d)}×` : '—');
 
 function table(headers, rows) {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
@@ -103,7 +103,7 @@ export function evaluate({ small, large, huge }) {
       ? {
           name: 'proxytape 1 KiB req/s ≥ 1.5× http-proxy',
           pass: pt.rps >= 1.5 * hp.rps,
-          detail: `${fmt(pt.rps)} vs ${fmt(hp.rps)} → ${ratio(pt.rps, hp.rps)}`,
+          detail: `${fmt(pt.rps)} vs ${fmt(hp.rps)} → ${ratio(pt.rps, hp.rps, 3)}`,
         }
       : { name: 'proxytape 1 KiB req/s ≥ 1.5× http-proxy', pass: null, detail: 'pending (no figure)' },
   );
@@ -112,7 +112,7 @@ export function evaluate({ small, large, huge }) {
       ? {
           name: 'proxytape 1 KiB req/s ≥ 0.9× bare-undici floor',
           pass: pt.rps >= 0.9 * uf.rps,
-          detail: `${fmt(pt.rps)} vs ${fmt(uf.rps)} → ${ratio(pt.rps, uf.rps)}`,
+          detail: `${fmt(pt.rps)} vs ${fmt(uf.rps)} → ${ratio(pt.rps, uf.rps, 3)}`,
         }
       : { name: 'proxytape 1 KiB req/s ≥ 0.9× bare-undici floor', pass: null, detail: 'pending (no figure)' },
   );
@@ -123,7 +123,7 @@ export function evaluate({ small, large, huge }) {
       ? {
           name: 'proxytape 8 MiB peak RSS ≤ bare-undici floor + 10%',
           pass: ptL.peakRss <= 1.1 * ufL.peakRss,
-          detail: `${fmt(ptL.peakRss / MB, 1)} MB vs ${fmt(ufL.peakRss / MB, 1)} MB → ${ratio(ptL.peakRss, ufL.peakRss)}`,
+          detail: `${fmt(ptL.peakRss / MB, 1)} MB vs ${fmt(ufL.peakRss / MB, 1)} MB → ${ratio(ptL.peakRss, ufL.peakRss, 3)}`,
         }
       : { name: 'proxytape 8 MiB peak RSS ≤ bare-undici floor + 10%', pass: null, detail: 'pending (no figure)' },
   );

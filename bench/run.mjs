@@ -316,8 +316,7 @@ const header = [
   `machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memGB} GB RAM, ${machine.platform}, node ${machine.node}`,
   `load generator: ${gen.version}${gen.name === 'wrk' ? ` (${cfg.threads} thread${cfg.threads > 1 ? 's' : ''})` : ''}`,
   'all servers on 127.0.0.1, ephemeral ports; each server in its own process; targets run one after another',
-  `load average at start: ${machine.loadavgAtStart.join(' ')}` +
-    (machine.loadavgAtStart[0] > 0.5 ? '  (other work is running on this machine: figures will be noisy)' : ''),
+  `load average at start: ${machine.loadavgAtStart.join(' ')} (interference is measured per run: see "other CPU")`,
 ].join('\n');
 process.stdout.write(header + '\n\n');
 
