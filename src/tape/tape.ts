@@ -189,7 +189,8 @@ export async function createTape(options: TapeOptions = {}): Promise<Tape> {
   };
 }
 
-function validateCassetteOption(name: unknown): string {
+/** Checks the `cassette` option: a ConfigError naming the option, with the cassette rule. */
+export function validateCassetteOption(name: unknown): string {
   if (typeof name !== 'string')
     throw new ConfigError('cassette', `Invalid option \`cassette\`: ${describe(name)}. Must be a string like 'default' or 'users/list'.`);
   try {

@@ -5,10 +5,10 @@
  */
 import { ConfigError } from '../../errors.js';
 import { describe, rejectUnknownKeys } from '../../proxy/config.js';
-import { validateCassette } from '../../tape/cassette.js';
 import { type MatchOptions, validateMatchOptions } from '../../tape/match.js';
 import { type RedactionOptions, type Redactor, createRedactor } from '../../tape/redact.js';
 import { SequenceTracker, type SequencePolicy } from '../../tape/sequence.js';
+import { validateCassetteOption } from '../../tape/tape.js';
 
 /**
  * What happens to a request the fixtures do not answer:
@@ -87,23 +87,13 @@ export function resolveMswReplayOptions(options: unknown = {}): ResolvedMswRepla
     );
   }
   return {
-    cassette: resolveCassette(o.cassette ?? MSW_REPLAY_DEFAULTS.cassette),
+    cassette: validateCassetteOption(o.cassette ?? MSW_REPLAY_DEFAULTS.cassette),
     match: validateMatchOptions(o.match ?? {}),
     redactor: createRedactor(o.redact ?? {}),
     sequences: new SequenceTracker(o.sequence ?? MSW_REPLAY_DEFAULTS.sequence),
     onUnhandled,
     base: o.baseUrl === undefined ? undefined : resolveBase(o.baseUrl),
   };
-}
-
-function resolveCassette(name: unknown): string {
-  if (typeof name !== 'string')
-    throw new ConfigError('cassette', `Invalid option \`cassette\`: ${describe(name)}. Must be a string like 'default' or 'users/list'.`);
-  try {
-    return validateCassette(name);
-  } catch (err) {
-    throw new ConfigError('cassette', `Invalid option \`cassette\`: ${(err as Error).message}`);
-  }
 }
 
 function resolveBase(value: unknown): { origin: string; path: string } {
