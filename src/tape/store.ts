@@ -197,7 +197,17 @@ export class FixtureStore {
           `response.body.file must be ${JSON.stringify(path.basename(sidecar))} (next to the fixture), got ${JSON.stringify(body.file)}`,
         );
       }
-      await writeFileAtomic(file, serializeFixture(toWrite), this.durable);
+      const text = serializeFixture(toWrite);
+      try {
+        await writeFileAtomic(file, text, this.durable);
+      } catch (err) {
+        // The directory went away since this store created it (a test suite cleaning up): make it again, once.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        this.madeDirs.delete(dir);
+        await mkdir(dir, { recursive: true });
+        this.madeDirs.add(dir);
+        await writeFileAtomic(file, text, this.durable);
+      }
       if (this.durable) await fsyncDir(dir);
       if (toWrite.response.body?.encoding !== 'file' && previous?.fixture.response.body?.encoding === 'file') {
         // Re-recorded with a small body: the old sidecar is stale.

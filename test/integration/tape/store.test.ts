@@ -302,3 +302,24 @@ describe('sequences, forget, used fixtures', () => {
     expect(store.unused('one').map((s) => s.path)).toEqual([b]);
   });
 });
+
+describe('FixtureStore.write after its directory was deleted', () => {
+  it('creates the directory again instead of failing', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'proxytape-store-'));
+    try {
+      const store = await FixtureStore.open(root);
+      const fixture = (requestPath: string, key: string) => ({
+        version: 1 as const,
+        match: { key, sequence: 0 },
+        request: { method: 'GET', path: requestPath, query: [] as [string, string][], headers: [] as [string, string][], body: null },
+        response: { status: 200, statusText: 'OK', headers: [] as [string, string][], body: { encoding: 'text' as const, text: 'ok' } },
+      });
+      await store.write('default', 'api', fixture('/a', 'a'.repeat(64)));
+      await rm(path.join(root, 'default'), { recursive: true, force: true });
+      const file = await store.write('default', 'api', fixture('/b', 'b'.repeat(64)));
+      expect(JSON.parse(await readFile(file, 'utf8')).request.path).toBe('/b');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
