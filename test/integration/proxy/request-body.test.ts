@@ -3,7 +3,7 @@ import http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createEchoBackend, headerNames, headerValues } from '../../helpers/echo-backend.js';
 import { createTestServer } from '../../helpers/http-test-server.js';
-import { type ProxyUnderTest, startProxyUnderTest } from '../../helpers/proxy-under-test.js';
+import { type ProxyServer, startProxyServer } from '../../helpers/proxy-server.js';
 import { rawExchange } from '../../helpers/raw-client.js';
 import { fullProxy, isFullProxyError, isProxyError, proxy } from '../../../src/index.js';
 
@@ -11,11 +11,11 @@ type Backend = Awaited<ReturnType<typeof createEchoBackend>>;
 
 describe('request bodies', () => {
   let backend: Backend;
-  let front: ProxyUnderTest;
+  let front: ProxyServer;
 
   beforeEach(async () => {
     backend = await createEchoBackend();
-    front = await startProxyUnderTest({ target: backend.url });
+    front = await startProxyServer({ target: backend.url });
   });
   afterEach(async () => {
     await front.close();
@@ -68,7 +68,7 @@ describe('request bodies', () => {
       req.resume();
       req.on('end', () => res.end('done'));
     });
-    const p = await startProxyUnderTest({ target: streaming.url });
+    const p = await startProxyServer({ target: streaming.url });
     try {
       const req = http.request(`${p.url}/slow-upload`, { method: 'POST', headers: { 'transfer-encoding': 'chunked' } });
       const done = new Promise<string>((resolve) => req.on('response', (res) => res.setEncoding('utf8').on('data', resolve)));
@@ -85,7 +85,7 @@ describe('request bodies', () => {
   });
 
   it('answers Expect: 100-continue without hanging when the backend is down', async () => {
-    const dead = await startProxyUnderTest({ target: 'http://127.0.0.1:1' });
+    const dead = await startProxyServer({ target: 'http://127.0.0.1:1' });
     try {
       const answer = await rawExchange(
         dead.port,

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { type EchoedRequest, createEchoBackend, headerNames, headerValues } from '../../helpers/echo-backend.js';
-import { type ProxyUnderTest, startProxyUnderTest } from '../../helpers/proxy-under-test.js';
+import { type ProxyServer, startProxyServer } from '../../helpers/proxy-server.js';
 import { rawExchange } from '../../helpers/raw-client.js';
 import type { ProxyConfig } from '../../../src/index.js';
 
@@ -8,7 +8,7 @@ type Backend = Awaited<ReturnType<typeof createEchoBackend>>;
 
 describe('request headers forwarded upstream', () => {
   let backend: Backend;
-  let proxy: ProxyUnderTest | undefined;
+  let proxy: ProxyServer | undefined;
 
   beforeEach(async () => {
     backend = await createEchoBackend();
@@ -20,7 +20,7 @@ describe('request headers forwarded upstream', () => {
   });
 
   async function send(headerLines: string[], config: Partial<ProxyConfig> = {}): Promise<EchoedRequest> {
-    proxy ??= await startProxyUnderTest({ target: backend.url, ...config });
+    proxy ??= await startProxyServer({ target: backend.url, ...config });
     const head = ['GET /echo HTTP/1.1', 'Host: front.test', ...headerLines, 'Connection: close', '', ''].join('\r\n');
     const answer = await rawExchange(proxy.port, head);
     expect(answer).toMatch(/^HTTP\/1\.1 200 /);

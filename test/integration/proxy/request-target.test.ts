@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createEchoBackend } from '../../helpers/echo-backend.js';
-import { type ProxyUnderTest, startProxyUnderTest } from '../../helpers/proxy-under-test.js';
+import { type ProxyServer, startProxyServer } from '../../helpers/proxy-server.js';
 import { rawExchange } from '../../helpers/raw-client.js';
 
 type Backend = Awaited<ReturnType<typeof createEchoBackend>>;
 
 describe('request target forwarded upstream', () => {
   let backend: Backend;
-  let proxy: ProxyUnderTest | undefined;
+  let proxy: ProxyServer | undefined;
 
   beforeEach(async () => {
     backend = await createEchoBackend();
@@ -19,7 +19,7 @@ describe('request target forwarded upstream', () => {
   });
 
   async function pathSeenFor(requestTarget: string, targetSuffix = ''): Promise<string> {
-    proxy ??= await startProxyUnderTest({ target: backend.url + targetSuffix });
+    proxy ??= await startProxyServer({ target: backend.url + targetSuffix });
     const answer = await rawExchange(proxy.port, `GET ${requestTarget} HTTP/1.1\r\nHost: front.test\r\nConnection: close\r\n\r\n`);
     expect(answer).toMatch(/^HTTP\/1\.1 200 /);
     return backend.last().url;
@@ -60,7 +60,7 @@ describe('request target forwarded upstream', () => {
       hits++;
       res.writeHead(302, { location: '/elsewhere', 'content-length': '0' }).end();
     });
-    const p = await startProxyUnderTest({ target: redirecting.url });
+    const p = await startProxyServer({ target: redirecting.url });
     try {
       const res = await fetch(`${p.url}/start`, { redirect: 'manual' });
       expect(res.status).toBe(302);

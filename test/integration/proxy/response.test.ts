@@ -2,13 +2,13 @@ import http from 'node:http';
 import type net from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { type TestServer, createTestServer } from '../../helpers/http-test-server.js';
-import { type ProxyUnderTest, startProxyUnderTest } from '../../helpers/proxy-under-test.js';
+import { type ProxyServer, startProxyServer } from '../../helpers/proxy-server.js';
 import { rawExchange } from '../../helpers/raw-client.js';
 import { proxy } from '../../../src/index.js';
 
 describe('responses passed to the client', () => {
   let backend: TestServer | undefined;
-  let front: ProxyUnderTest | undefined;
+  let front: ProxyServer | undefined;
 
   afterEach(async () => {
     await front?.close();
@@ -16,9 +16,9 @@ describe('responses passed to the client', () => {
     front = backend = undefined;
   });
 
-  async function through(listener: http.RequestListener): Promise<ProxyUnderTest> {
+  async function through(listener: http.RequestListener): Promise<ProxyServer> {
     backend = await createTestServer(listener);
-    front = await startProxyUnderTest({ target: backend.url });
+    front = await startProxyServer({ target: backend.url });
     return front;
   }
 
