@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { type Hash, createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { createDecoder } from './compression.js';
 
 /** The raw bytes of a recorded body: in memory, or spilled to a temp file once past the limit. */
-export type RecordedBytes = { kind: 'memory'; bytes: Buffer } | { kind: 'file'; path: string; size: number };
+export type RecordedBytes = { kind: 'memory'; bytes: Buffer } | { kind: 'file'; path: string; size: number; sha256: string };
 
 /**
  * Collects a response body while it streams to the client, memory-bounded:
@@ -20,6 +20,8 @@ export class BodyRecorder {
   #file: WriteStream | null = null;
   #filePath: string | null = null;
   #failed: Error | null = null;
+  /** sha256 of the bytes written to the file, computed as they pass (no second read). */
+  #hash: Hash | null = null;
 
   constructor(
     private readonly limit: number,
@@ -38,11 +40,16 @@ export class BodyRecorder {
       this.#filePath = this.tempPath();
       this.#file = createWriteStream(this.#filePath);
       this.#file.on('error', (err) => (this.#failed = err));
+      this.#hash = createHash('sha256');
       let ok = true;
-      for (const c of this.#chunks) ok = this.#file.write(c);
+      for (const c of this.#chunks) {
+        this.#hash.update(c);
+        ok = this.#file.write(c);
+      }
       this.#chunks = [];
       return ok;
     }
+    this.#hash!.update(chunk);
     return this.#file.write(chunk);
   }
 
@@ -60,7 +67,7 @@ export class BodyRecorder {
       file.once('error', reject);
       file.end(() => resolve());
     });
-    return { kind: 'file', path: this.#filePath!, size: this.#size };
+    return { kind: 'file', path: this.#filePath!, size: this.#size, sha256: this.#hash!.digest('hex') };
   }
 
   async discard(): Promise<void> {
@@ -97,6 +104,8 @@ export async function decodeRecorded(
     }, createWriteStream(path));
     return { kind: 'file', path, size: bytes.length, sha256: hash.digest('hex') };
   }
+  // Identity: the raw file is the sidecar, and its hash was taken while it was written.
+  if (decoder === null) return recorded;
   const hash = createHash('sha256');
   let size = 0;
   const meter = new Transform({
@@ -106,10 +115,6 @@ export async function decodeRecorded(
       cb(null, chunk);
     },
   });
-  if (decoder === null) {
-    await pipeline(createReadStream(recorded.path), meter, new Transform({ transform: (_c, _e, cb) => cb() }));
-    return { kind: 'file', path: recorded.path, size, sha256: hash.digest('hex') };
-  }
   const out = tempPath();
   await pipeline(createReadStream(recorded.path), decoder, meter, createWriteStream(out));
   await rm(recorded.path, { force: true });
