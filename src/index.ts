@@ -32,7 +32,16 @@ export {
 export type { ProxySource, ProxytapeResponseInit, ResponseBody, SendResult } from './proxy/response.js';
 export { HttpTransport, defaultTransport } from './proxy/http-transport.js';
 export type { HttpTransportOptions } from './proxy/http-transport.js';
-export type { Transport, OutgoingRequest, UpstreamResponse, UpgradedResponse } from './proxy/transport.js';
+export { PREPARED_ANSWER } from './proxy/transport.js';
+export type {
+  Transport,
+  OutgoingRequest,
+  UpstreamResponse,
+  UpgradedResponse,
+  AbortSignalLike,
+  PreparedAnswer,
+  PreparedAnswerTransport,
+} from './proxy/transport.js';
 export { HOP_BY_HOP_HEADERS } from './proxy/hop-headers.js';
 export type { RawHeaders, HeaderRecord } from './proxy/headers-util.js';
 export { createProxyHandler } from './proxy/handler.js';
