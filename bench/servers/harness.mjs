@@ -38,7 +38,7 @@ export async function serve(name, start) {
     if (closing) return;
     closing = true;
     monitor.stop();
-    const t = setTimeout(() => process.exit(0), 3000);
+    const t = setTimeout(() => process.exit(0), 30_000); // a recording proxy flushes its fixtures on close
     t.unref();
     try {
       await handle.close();

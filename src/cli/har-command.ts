@@ -263,7 +263,7 @@ async function runImport(options: HarImportCommand, io: HarIo): Promise<ExitCode
   const converted = harToFixtures(parseHar(text), { ...(options.cassette === undefined ? {} : { cassette: options.cassette }), match });
   for (const { index, reason } of converted.skipped) io.stderr.write(`proxytape: skipped log.entries[${index}]: ${reason}.\n`);
   const store = await FixtureStore.open(options.fixtures);
-  const { written, removed } = await writeImportedFixtures(store, converted.fixtures);
+  const { written, removed } = await writeImportedFixtures(store, converted.fixtures).finally(() => store.close());
   for (const [i, file] of written.entries()) {
     const { request, response } = converted.fixtures[i]!.fixture;
     io.stderr.write(`imported ${request.method} ${request.path} ${response.status} ${displayPath(file)}\n`);

@@ -1,10 +1,11 @@
 import type { Duplex } from 'node:stream';
-import { type Dispatcher, Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { ProxyError } from '../errors.js';
 import { StreamingBody } from './body.js';
 import type { CompiledProxyConfig } from './config.js';
 import { buffersToRaw } from './headers-util.js';
 import type { OutgoingRequest, Transport, UpgradedResponse, UpstreamResponse } from './transport.js';
+import { Pool } from './undici-pool.js';
 import { toProxyError } from './upstream-errors.js';
 
 /** Options of the HTTP transport's per-origin undici pools. */

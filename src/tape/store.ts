@@ -9,6 +9,7 @@ import { copyFile, mkdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { ERROR_CODES, ProxytapeError, isProxytapeError } from '../errors.js';
 import { fsyncDir, fsyncFile, writeFileAtomic } from './atomic-write.js';
+import { DEFAULT_WRITE_BEHIND_LIMIT, FixtureWriter } from './fixture-writer.js';
 import { DEFAULT_INLINE_LIMIT, sidecarName } from './body-codec.js';
 import { cassetteDir } from './cassette.js';
 import { fixtureFileName, serializeFixture } from './fixture-file.js';
@@ -31,6 +32,12 @@ export interface FixtureStoreOptions {
    * @default false
    */
   durable?: boolean;
+  /**
+   * Bytes of fixture JSON allowed to wait for the background writer thread before new
+   * recordings wait for it (see {@link FixtureStore.record}).
+   * @default 67108864 (64 MiB)
+   */
+  writeBehindLimit?: number;
 }
 
 const HOST_DIR = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
@@ -71,11 +78,14 @@ export class FixtureStore {
   private readonly madeDirs = new Set<string>();
   /** Whether writes are fsynced. */
   readonly durable: boolean;
+  /** Writes fixture JSON on a low-priority background thread. */
+  private readonly writer: FixtureWriter;
 
-  private constructor(root: string, inlineLimit: number, durable: boolean) {
+  private constructor(root: string, inlineLimit: number, durable: boolean, writeBehindLimit: number) {
     this.root = root;
     this.inlineLimit = inlineLimit;
     this.durable = durable;
+    this.writer = new FixtureWriter(writeBehindLimit);
   }
 
   /**
@@ -96,6 +106,13 @@ export class FixtureStore {
         `Invalid inlineLimit: ${String(inlineLimit)}. Must be a non-negative integer (bytes).`,
       );
     }
+    const writeBehindLimit = options.writeBehindLimit ?? DEFAULT_WRITE_BEHIND_LIMIT;
+    if (!Number.isInteger(writeBehindLimit) || writeBehindLimit < 0) {
+      throw new ProxytapeError(
+        'PROXYTAPE_INVALID_CONFIG',
+        `Invalid writeBehindLimit: ${String(writeBehindLimit)}. Must be a non-negative integer (bytes).`,
+      );
+    }
     const absolute = path.resolve(root);
     try {
       await mkdir(absolute, { recursive: true });
@@ -106,7 +123,7 @@ export class FixtureStore {
         { cause: err },
       );
     }
-    const store = new FixtureStore(absolute, inlineLimit, options.durable ?? false);
+    const store = new FixtureStore(absolute, inlineLimit, options.durable ?? false, writeBehindLimit);
     const { fixtures } = await scanFixtures(absolute);
     store.index.load(fixtures);
     return store;
@@ -153,7 +170,7 @@ export class FixtureStore {
    * file holding the response body), the fixture's response body must be
    * `{ encoding: 'file', size, sha256 }`: the file is checked against `size`, renamed next
    * to the JSON *before* the JSON is written (a crash leaves at worst an orphan sidecar),
-   * and `body.file` is set to its name. Returns the fixture path.
+   * and `body.file` is set to its name. Resolves with the fixture path once the file is on disk.
    *
    * @example
    * ```ts
@@ -161,12 +178,11 @@ export class FixtureStore {
    * ```
    */
   async write(cassette: string, hostDir: string, fixture: Fixture, bodySidecar?: string): Promise<string> {
+    if (bodySidecar === undefined) return this.record(cassette, hostDir, fixture).written;
     const dir = this.dirOf(cassette, hostDir);
     const name = fixtureFileName(fixture);
     const file = path.join(dir, name);
     const sidecar = path.join(dir, sidecarName(name));
-    // What this file held before (re-recording), to clean up a sidecar it no longer needs.
-    const previous = this.index.get(file);
     let toWrite = fixture;
     try {
       if (!this.madeDirs.has(dir)) {
@@ -174,29 +190,22 @@ export class FixtureStore {
         this.madeDirs.add(dir);
       }
       const body = fixture.response.body;
-      if (bodySidecar !== undefined) {
-        if (body === null || body.encoding !== 'file') {
-          throw recordFailed(file, 'a body sidecar was given but response.body is not { encoding: "file" }');
-        }
-        const { size } = await stat(bodySidecar);
-        if (size !== body.size)
-          throw recordFailed(file, `the body sidecar ${bodySidecar} has ${size} bytes, response.body.size says ${body.size}`);
-        if (this.durable) await fsyncFile(bodySidecar);
-        // An older fixture of this name would pair with the new sidecar until the JSON is
-        // replaced: remove it first, so a crash in between leaves no fixture (re-recorded
-        // next time) instead of a corrupt one.
-        await unlink(file).catch((err: NodeJS.ErrnoException) => {
-          if (err.code !== 'ENOENT') throw err;
-        });
-        this.index.remove(file);
-        await moveFile(bodySidecar, sidecar);
-        toWrite = { ...fixture, response: { ...fixture.response, body: { ...body, file: path.basename(sidecar) } } };
-      } else if (body !== null && body.encoding === 'file' && body.file !== path.basename(sidecar)) {
-        throw recordFailed(
-          file,
-          `response.body.file must be ${JSON.stringify(path.basename(sidecar))} (next to the fixture), got ${JSON.stringify(body.file)}`,
-        );
+      if (body === null || body.encoding !== 'file') {
+        throw recordFailed(file, 'a body sidecar was given but response.body is not { encoding: "file" }');
       }
+      const { size } = await stat(bodySidecar);
+      if (size !== body.size)
+        throw recordFailed(file, `the body sidecar ${bodySidecar} has ${size} bytes, response.body.size says ${body.size}`);
+      if (this.durable) await fsyncFile(bodySidecar);
+      // An older fixture of this name would pair with the new sidecar until the JSON is
+      // replaced: remove it first, so a crash in between leaves no fixture (re-recorded
+      // next time) instead of a corrupt one.
+      await unlink(file).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      });
+      this.index.remove(file);
+      await moveFile(bodySidecar, sidecar);
+      toWrite = { ...fixture, response: { ...fixture.response, body: { ...body, file: path.basename(sidecar) } } };
       const text = serializeFixture(toWrite);
       try {
         await writeFileAtomic(file, text, this.durable);
@@ -209,16 +218,88 @@ export class FixtureStore {
         await writeFileAtomic(file, text, this.durable);
       }
       if (this.durable) await fsyncDir(dir);
-      if (toWrite.response.body?.encoding !== 'file' && previous?.fixture.response.body?.encoding === 'file') {
-        // Re-recorded with a small body: the old sidecar is stale.
-        await unlink(sidecar).catch(() => undefined);
-      }
     } catch (err) {
       if (isProxytapeError(err)) throw err;
       throw recordFailed(file, (err as Error).message, err);
     }
     this.index.add({ fixture: toWrite, path: file, cassette });
     return file;
+  }
+
+  /**
+   * Indexes a fixture whose body is inline (not a sidecar) at once — `find()` returns it
+   * from this call on — and queues its file on the background writer thread (write-behind:
+   * atomic temp file + rename, fsync when `durable`). `written` resolves with the path once
+   * the file is on disk; it rejects with `PROXYTAPE_RECORD_FAILED` (and the fixture leaves
+   * the index) if it could not be written. {@link FixtureStore.flush} waits for every queued write.
+   *
+   * @example
+   * ```ts
+   * const { file, written } = store.record('default', hostDirName(target), fixture);
+   * store.find('default', fixture.match.key); // already includes it
+   * await written; // file is on disk
+   * ```
+   */
+  record(cassette: string, hostDir: string, fixture: Fixture): { file: string; written: Promise<string> } {
+    const dir = this.dirOf(cassette, hostDir);
+    const name = fixtureFileName(fixture);
+    const file = path.join(dir, name);
+    const body = fixture.response.body;
+    if (body !== null && body.encoding === 'file') {
+      const expected = sidecarName(name);
+      const problem =
+        body.file === expected
+          ? 'a fixture with a sidecar body is written with write(…, bodySidecar)'
+          : `response.body.file must be ${JSON.stringify(expected)} (next to the fixture), got ${JSON.stringify(body.file)}`;
+      return { file, written: Promise.reject(recordFailed(file, problem)) };
+    }
+    // What this file held before (re-recording), to clean up a sidecar it no longer needs.
+    const previous = this.index.get(file);
+    const stored: StoredFixture = { fixture, path: file, cassette };
+    this.index.add(stored);
+    const written = this.writer.write(file, serializeFixture(fixture), this.durable).then(
+      async () => {
+        if (previous?.fixture.response.body?.encoding === 'file') {
+          // Re-recorded with a small body: the old sidecar is stale.
+          await unlink(path.join(dir, sidecarName(name))).catch(() => undefined);
+        }
+        return file;
+      },
+      (err: unknown) => {
+        if (this.index.get(file) === stored) this.index.remove(file);
+        throw recordFailed(file, (err as Error).message, err);
+      },
+    );
+    return { file, written };
+  }
+
+  /**
+   * Resolves at once (undefined) while the background writer keeps up; when more than
+   * `writeBehindLimit` bytes of fixture JSON wait for it, a promise that resolves once it
+   * has caught up. Recording awaits this before forwarding, so memory stays bounded.
+   */
+  writeCapacity(): Promise<void> | undefined {
+    return this.writer.capacity();
+  }
+
+  /** Starts the background writer thread ahead of the first recording (record and auto modes do). */
+  prepareWrites(): void {
+    this.writer.start();
+  }
+
+  /** Fixture files queued on the background writer and not yet on disk. */
+  get pendingWrites(): number {
+    return this.writer.pending;
+  }
+
+  /** Resolves when every fixture queued so far is on disk (or failed). */
+  flush(): Promise<void> {
+    return this.writer.flush();
+  }
+
+  /** Flushes queued fixture writes and stops the writer thread; the store can still be read. */
+  close(): Promise<void> {
+    return this.writer.close();
   }
 
   /** Marks a fixture as replayed (for the "unused fixtures" summary). */

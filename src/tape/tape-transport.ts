@@ -198,6 +198,9 @@ export class TapeTransport implements PreparedAnswerTransport {
 
   async #record(outgoing: OutgoingRequest, view: RequestView, cassette: string, key: string): Promise<UpstreamResponse> {
     const s = this.#settings;
+    // Too much fixture JSON still waiting for the writer thread: let it catch up first (bounded memory).
+    const capacity = s.store.writeCapacity();
+    if (capacity !== undefined) await capacity;
     const sequence = await this.#sequenceFor(cassette, key);
     const upstream = await s.upstream.roundTrip({ ...outgoing, body: view.body.length > 0 ? view.body : null });
     const skeleton = { method: view.method, path: view.path, key, sequence };
@@ -211,16 +214,29 @@ export class TapeTransport implements PreparedAnswerTransport {
     const fixturePath = path.join(dir, fileName);
     const recorder = new BodyRecorder(s.inlineLimit, () => s.store.tempPath(dir));
     const { body, done } = teeBody(upstream.body, recorder);
+    // `indexed`: the fixture can be replayed from memory (auto mode waits for this);
+    // `write`: its files are on disk (flush() waits for this).
+    let indexed!: () => void;
+    const indexedPromise = new Promise<void>((resolve) => (indexed = resolve));
     const write = done.then(async (outcome) => {
       if (!outcome.ok) {
+        indexed();
         await recorder.discard();
         return;
       }
       try {
         const fixture = await this.#buildFixture(view, upstream, skeleton, await recorder.finish(), outcome.trailers, dir, fileName);
-        const written = await s.store.write(cassette, s.hostDir, fixture.fixture, fixture.sidecar);
-        // Recorded in this run: not an "unused" fixture in the summary.
-        s.store.markUsed({ fixture: fixture.fixture, path: written, cassette });
+        let written: string;
+        if (fixture.sidecar === undefined) {
+          const queued = s.store.record(cassette, s.hostDir, fixture.fixture);
+          // Recorded in this run: not an "unused" fixture in the summary.
+          s.store.markUsed({ fixture: fixture.fixture, path: queued.file, cassette });
+          indexed();
+          written = await queued.written;
+        } else {
+          written = await s.store.write(cassette, s.hostDir, fixture.fixture, fixture.sidecar);
+          s.store.markUsed({ fixture: fixture.fixture, path: written, cassette });
+        }
         this.stats.recorded++;
       } catch (err) {
         this.stats.recordFailures++;
@@ -236,15 +252,17 @@ export class TapeTransport implements PreparedAnswerTransport {
               },
             );
         s.onRecordError?.(error);
+      } finally {
+        indexed();
       }
     });
     this.#pending.add(write);
     const id = `${cassette}\n${key}`;
-    if (s.mode === 'auto') this.#recording.set(id, write);
-    void write.finally(() => {
-      this.#pending.delete(write);
-      if (this.#recording.get(id) === write) this.#recording.delete(id);
+    if (s.mode === 'auto') this.#recording.set(id, indexedPromise);
+    void indexedPromise.then(() => {
+      if (this.#recording.get(id) === indexedPromise) this.#recording.delete(id);
     });
+    void write.finally(() => this.#pending.delete(write));
     return {
       status: upstream.status,
       statusText: upstream.statusText,

@@ -105,6 +105,7 @@ export class TapeDispatcher extends Dispatcher {
     const done = (async () => {
       await Promise.all([...this.#active].map((exchange) => exchange.settled));
       await this.#flush();
+      await this.store.close();
       await this.#upstream.close();
     })();
     if (callback === undefined) return done;
@@ -129,6 +130,7 @@ export class TapeDispatcher extends Dispatcher {
       for (const exchange of running) exchange.abort(err);
       await Promise.all(running.map((exchange) => exchange.settled));
       await this.#flush();
+      await this.store.close();
       await this.#upstream.destroy(err);
     })();
     if (cb === undefined) return done;

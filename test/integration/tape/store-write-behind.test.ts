@@ -1,0 +1,124 @@
+/**
+ * FixtureStore.record(): fixtures are indexed at once and written atomically by the
+ * background writer thread; flush/close wait for them; failures surface per fixture.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { isProxytapeError } from '../../../src/errors.js';
+import { fixtureFileName, serializeFixture } from '../../../src/tape/fixture-file.js';
+import { FixtureStore } from '../../../src/tape/store.js';
+import type { Fixture } from '../../../src/tape/types.js';
+import { makeTempDir, removeTempDirs } from '../../helpers/temp-dir.js';
+import { keyOf, sampleFixture } from '../../unit/tape/sample-fixtures.js';
+
+const stores: FixtureStore[] = [];
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((s) => s.close()));
+  await removeTempDirs();
+});
+
+async function openStore(options: Parameters<typeof FixtureStore.open>[1] = {}): Promise<FixtureStore> {
+  const store = await FixtureStore.open(await makeTempDir('proxytape-wb-'), options);
+  stores.push(store);
+  return store;
+}
+
+function fixtureFor(label: string, sequence = 0): Fixture {
+  const base = sampleFixture();
+  return {
+    ...base,
+    match: { key: keyOf(label), sequence },
+    request: { ...base.request, path: `/${label}` },
+    response: { ...base.response, body: { encoding: 'text', text: `${label} #${sequence}` } },
+  };
+}
+
+async function allFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir, { recursive: true })).map(String).sort();
+}
+
+describe('FixtureStore.record (write-behind)', () => {
+  it('indexes the fixture at once and writes exactly its serialised JSON', async () => {
+    const store = await openStore();
+    const fixture = fixtureFor('users');
+    const { file, written } = store.record('default', 'api', fixture);
+    expect(file).toBe(path.join(store.root, 'default', 'api', fixtureFileName(fixture)));
+    expect(store.find('default', fixture.match.key).map((s) => s.path)).toEqual([file]);
+    await expect(written).resolves.toBe(file);
+    expect(await readFile(file, 'utf8')).toBe(serializeFixture(fixture));
+  });
+
+  it('writes 300 fixtures queued in one go, each complete, with no temp file left', async () => {
+    const store = await openStore();
+    const queued = Array.from({ length: 300 }, (_, i) => store.record('default', 'api', fixtureFor(`item-${i}`)));
+    expect(store.pendingWrites).toBeGreaterThan(0);
+    await store.flush();
+    expect(store.pendingWrites).toBe(0);
+    await Promise.all(queued.map((q) => q.written));
+    const files = await allFiles(path.join(store.root, 'default', 'api'));
+    expect(files).toHaveLength(300);
+    expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    const reopened = await FixtureStore.open(store.root);
+    expect(reopened.size).toBe(300);
+    await reopened.close();
+  });
+
+  it('fails a write whose directory cannot be created, naming the file, and drops it from the index', async () => {
+    const store = await openStore();
+    // A plain file where the cassette directory should go.
+    await writeFile(path.join(store.root, 'blocked'), 'not a directory');
+    const fixture = fixtureFor('blocked');
+    const { file, written } = store.record('blocked', 'api', fixture);
+    const err = await written.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isProxytapeError(err) && err.code).toBe('PROXYTAPE_RECORD_FAILED');
+    expect((err as Error).message).toContain(file);
+    expect(store.find('blocked', fixture.match.key)).toEqual([]);
+    // The writer keeps working for the next fixture.
+    await expect(store.record('default', 'api', fixtureFor('after')).written).resolves.toMatch(/GET-after-/);
+  });
+
+  it('makes the directory again when a test suite deleted it after an earlier write', async () => {
+    const store = await openStore();
+    await store.record('default', 'api', fixtureFor('first')).written;
+    await rm(path.join(store.root, 'default'), { recursive: true, force: true });
+    const again = await store.record('default', 'api', fixtureFor('second')).written;
+    expect(existsSync(again)).toBe(true);
+  });
+
+  it('writeCapacity() makes callers wait while more than writeBehindLimit bytes are queued', async () => {
+    const store = await openStore({ writeBehindLimit: 1 });
+    expect(store.writeCapacity()).toBeUndefined();
+    const { written } = store.record('default', 'api', fixtureFor('big'));
+    const wait = store.writeCapacity();
+    expect(wait).toBeInstanceOf(Promise);
+    let released = false;
+    void wait!.then(() => (released = true));
+    await written;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(released).toBe(true);
+    expect(store.writeCapacity()).toBeUndefined();
+  });
+
+  it('refuses writes after close() and leaves the index readable', async () => {
+    const store = await openStore();
+    await store.record('default', 'api', fixtureFor('kept')).written;
+    await store.close();
+    await expect(store.record('default', 'api', fixtureFor('late')).written).rejects.toThrow(/closed/);
+    expect(store.find('default', keyOf('kept'))).toHaveLength(1);
+  });
+
+  it('rejects a sidecar fixture, which must go through write(…, bodySidecar)', async () => {
+    const store = await openStore();
+    const base = fixtureFor('sidecar');
+    const fixture: Fixture = {
+      ...base,
+      response: { ...base.response, body: { encoding: 'file', file: 'elsewhere.bin', size: 1, sha256: '0'.repeat(64) } },
+    };
+    await expect(store.record('default', 'api', fixture).written).rejects.toThrow(/response\.body\.file must be/);
+  });
+});
