@@ -1,118 +1,34 @@
 /**
- * The fixture writer thread: the JSON of a recorded fixture is handed to a
- * background thread that writes it atomically (temp file in the same directory,
- * optional fsync, rename) with plain synchronous syscalls, in batches.
+ * Write-behind for fixture files. Each recorded fixture's JSON is written atomically
+ * (temp file in the same directory, optional fsync, rename), off the response path.
  *
- * Why a thread: through `fs/promises`, every fixture costs the event loop four
- * thread-pool round trips (open, write, close, rename) and their promise
- * plumbing. The writer thread takes all of that off the proxy's event loop: the
- * loop posts one message per turn, whatever the number of fixtures finished in it.
+ * Two ways, picked by load. While few writes are in flight (a test suite), each goes
+ * through `fs/promises` at once and lands a fraction of a millisecond after the
+ * response. When recordings arrive faster than that keeps up with (more than
+ * {@link FixtureWriter.threadThreshold} writes in flight), a writer thread starts and
+ * takes every later write: through `fs/promises` a fixture costs the event loop four
+ * thread-pool round trips (open, write, close, rename) and their promise plumbing,
+ * while the thread gets one message per event-loop turn, whatever the number of
+ * fixtures finished in it, and makes plain synchronous syscalls. The thread costs
+ * about 10 MB of memory, so light recording never starts it.
  *
- * A fixture is queued when its response body has been received, so its file lands
- * a fraction of a millisecond after the client's response ends on an idle machine.
- * Bounded: once {@link FixtureWriter.limitBytes} of JSON is
- * waiting, `capacity()` makes new recordings wait for the writer. `flush()` resolves
- * when everything queued so far is on disk.
+ * Bounded: once {@link FixtureWriter.limitBytes} of JSON is waiting, `capacity()` makes
+ * new recordings wait for the writer. `flush()` resolves when everything queued so far
+ * is on disk (or failed).
  */
-import type * as Fs from 'node:fs';
-import type * as Path from 'node:path';
-import type * as WorkerThreads from 'node:worker_threads';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-
-/** What the writer thread is asked to do for one file. */
-interface WriteJob {
-  id: number;
-  file: string;
-  text: string;
-  durable: boolean;
-}
-
-/** What it answers per job: nothing (written) or the failure. */
-interface WriteResult {
-  id: number;
-  error?: { message: string; code?: string };
-}
+import { writeFileAtomic } from './atomic-write.js';
+import { type WriteJob, type WriteResult, writerThread } from './fixture-writer-thread.js';
 
 /** Default bound of JSON waiting to be written (bytes). */
 export const DEFAULT_WRITE_BEHIND_LIMIT = 64 * 1024 * 1024;
 
-/**
- * The body of the writer thread. It runs in a worker started with `eval: true`, so it
- * must be self-contained: no imports, only `require` of Node built-ins. Temp names follow
- * `tempFileName()` (`.<base>.<pid>-<hex>.tmp`) so the index never reads them and a later
- * start deletes the ones whose writer died.
- */
-/* c8 ignore start */
-function writerThread(): void {
-  /* eslint-disable @typescript-eslint/no-require-imports -- this function's source runs as a CommonJS eval worker */
-  const fs = require('node:fs') as typeof Fs;
-  const path = require('node:path') as typeof Path;
-  const { parentPort, workerData } = require('node:worker_threads') as typeof WorkerThreads;
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  const pid = (workerData as { pid: number }).pid;
-  const madeDirs = new Set<string>();
-  let counter = 0;
-  const writeOnce = (job: WriteJob): void => {
-    const dir = path.dirname(job.file);
-    if (!madeDirs.has(dir)) {
-      fs.mkdirSync(dir, { recursive: true });
-      madeDirs.add(dir);
-    }
-    const temp = path.join(dir, `.${path.basename(job.file)}.${pid}-${(counter++).toString(16)}.tmp`);
-    try {
-      const fd = fs.openSync(temp, 'wx');
-      try {
-        fs.writeSync(fd, job.text);
-        if (job.durable) fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      fs.renameSync(temp, job.file);
-    } catch (err) {
-      try {
-        fs.unlinkSync(temp);
-      } catch {
-        // never created, or already gone
-      }
-      throw err;
-    }
-    if (job.durable) {
-      try {
-        const dfd = fs.openSync(dir, 'r');
-        try {
-          fs.fsyncSync(dfd);
-        } finally {
-          fs.closeSync(dfd);
-        }
-      } catch {
-        // a directory fsync is a durability nicety (not supported everywhere)
-      }
-    }
-  };
-  parentPort!.on('message', (jobs: WriteJob[]) => {
-    const results: WriteResult[] = [];
-    for (const job of jobs) {
-      try {
-        try {
-          writeOnce(job);
-        } catch (err) {
-          // The directory went away since it was created (a test suite cleaning up): make it again, once.
-          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-          madeDirs.delete(path.dirname(job.file));
-          writeOnce(job);
-        }
-        results.push({ id: job.id });
-      } catch (err) {
-        const e = err as NodeJS.ErrnoException;
-        results.push({ id: job.id, error: { message: e.message, ...(e.code !== undefined ? { code: e.code } : {}) } });
-      }
-    }
-    parentPort!.postMessage(results);
-  });
-}
-/* c8 ignore stop */
+/** Writes in flight beyond which the writer thread takes over. */
+export const DEFAULT_THREAD_THRESHOLD = 16;
 
-/** A failed background write, with the errno code when there is one. */
+/** A failed fixture write, with the errno code when there is one. */
 export class FixtureWriteError extends Error {
   readonly code: string | undefined;
   constructor(message: string, code: string | undefined) {
@@ -129,8 +45,8 @@ interface Waiter {
 }
 
 /**
- * Writes fixture files atomically on a background thread (see the module
- * comment). One per {@link FixtureStore}; the thread starts at the first write.
+ * Writes fixture files atomically, off the response path; on a writer thread once the
+ * load calls for it (see the module comment). One per {@link FixtureStore}.
  *
  * @example
  * ```ts
@@ -140,19 +56,26 @@ interface Waiter {
  * ```
  */
 export class FixtureWriter {
-  /** Bytes of JSON allowed to wait for the thread before `capacity()` makes recordings wait. */
+  /** Bytes of JSON allowed to wait before `capacity()` makes recordings wait. */
   readonly limitBytes: number;
+  /** Writes in flight beyond which the writer thread takes over (it then keeps every later write). */
+  readonly threadThreshold: number;
   #worker: Worker | undefined;
   #nextId = 1;
   #batch: WriteJob[] = [];
   #scheduled = false;
   readonly #waiting = new Map<number, Waiter>();
+  /** Ids of the writes handed to the thread (failed together if it dies). */
+  readonly #inThread = new Set<number>();
+  /** Directories created by writes on this thread. */
+  readonly #madeDirs = new Set<string>();
   #pendingBytes = 0;
   #capacityWaiters: Array<() => void> = [];
   #closed = false;
 
-  constructor(limitBytes = DEFAULT_WRITE_BEHIND_LIMIT) {
+  constructor(limitBytes = DEFAULT_WRITE_BEHIND_LIMIT, threadThreshold = DEFAULT_THREAD_THRESHOLD) {
     this.limitBytes = limitBytes;
+    this.threadThreshold = threadThreshold;
   }
 
   /** Fixture writes queued or in progress. */
@@ -165,6 +88,11 @@ export class FixtureWriter {
     return this.#pendingBytes;
   }
 
+  /** Whether the writer thread is running. */
+  get threaded(): boolean {
+    return this.#worker !== undefined;
+  }
+
   /**
    * Queues an atomic write of `text` to `file` (its directory is created). Resolves when
    * the file is in place; rejects with a {@link FixtureWriteError} (the temp file removed,
@@ -175,25 +103,22 @@ export class FixtureWriter {
     const id = this.#nextId++;
     const bytes = text.length;
     this.#pendingBytes += bytes;
-    this.#batch.push({ id, file, text, durable });
+    const written = new Promise<void>((resolve, reject) => {
+      this.#waiting.set(id, { resolve, reject, bytes });
+    });
+    const job: WriteJob = { id, file, text, durable };
+    if (this.#worker === undefined && this.#waiting.size <= this.threadThreshold) {
+      void this.#writeHere(job);
+      return written;
+    }
+    this.#inThread.add(id);
+    this.#batch.push(job);
     if (!this.#scheduled) {
       this.#scheduled = true;
       // One message per event-loop turn, whatever the number of fixtures finished in it.
       setImmediate(() => this.#send());
     }
-    return new Promise<void>((resolve, reject) => {
-      this.#waiting.set(id, { resolve, reject, bytes });
-    });
-  }
-
-  /**
-   * Starts the thread now rather than at the first write (which would otherwise wait for it
-   * to boot, tens of milliseconds). The idle thread does not keep the process alive.
-   */
-  start(): void {
-    if (this.#closed) return;
-    const worker = this.#thread();
-    if (this.#waiting.size === 0) worker.unref();
+    return written;
   }
 
   /** Resolves at once while less than `limitBytes` waits; otherwise when the writer has caught up below it. */
@@ -218,6 +143,32 @@ export class FixtureWriter {
     if (worker !== undefined) await worker.terminate();
   }
 
+  /** A write through fs/promises from this thread (light load). */
+  async #writeHere(job: WriteJob): Promise<void> {
+    const dir = path.dirname(job.file);
+    const attempt = async (): Promise<void> => {
+      if (!this.#madeDirs.has(dir)) {
+        await mkdir(dir, { recursive: true });
+        this.#madeDirs.add(dir);
+      }
+      await writeFileAtomic(job.file, job.text, job.durable);
+    };
+    try {
+      try {
+        await attempt();
+      } catch (err) {
+        // The directory went away since it was created (a test suite cleaning up): make it again, once.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        this.#madeDirs.delete(dir);
+        await attempt();
+      }
+      this.#settle([{ id: job.id }]);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      this.#settle([{ id: job.id, error: { message: e.message, ...(e.code !== undefined ? { code: e.code } : {}) } }]);
+    }
+  }
+
   #send(): void {
     this.#scheduled = false;
     const jobs = this.#batch;
@@ -232,11 +183,11 @@ export class FixtureWriter {
     if (this.#worker !== undefined) return this.#worker;
     const worker = new Worker(`(${writerThread.toString()})()`, { eval: true, workerData: { pid: process.pid } });
     worker.on('message', (results: WriteResult[]) => this.#settle(results));
-    worker.on('error', (err) => this.#failAll(err));
+    worker.on('error', (err) => this.#failThreaded(err));
     worker.on('exit', (code) => {
       if (this.#worker === worker) {
         this.#worker = undefined;
-        this.#failAll(new Error(`the fixture writer thread exited (code ${code})`));
+        this.#failThreaded(new Error(`the fixture writer thread exited (code ${code})`));
       }
     });
     this.#worker = worker;
@@ -248,19 +199,27 @@ export class FixtureWriter {
       const waiter = this.#waiting.get(result.id);
       if (waiter === undefined) continue;
       this.#waiting.delete(result.id);
+      this.#inThread.delete(result.id);
       this.#pendingBytes -= waiter.bytes;
       if (result.error === undefined) waiter.resolve();
       else waiter.reject(new FixtureWriteError(result.error.message, result.error.code));
     }
-    if (this.#waiting.size === 0) this.#worker?.unref();
+    // An idle thread does not keep the process alive.
+    if (this.#inThread.size === 0) this.#worker?.unref();
     this.#wake();
   }
 
-  #failAll(err: Error): void {
+  /** The thread died: every write handed to it fails (writes done here are unaffected). */
+  #failThreaded(err: Error): void {
     const failure = new FixtureWriteError(err.message, (err as NodeJS.ErrnoException).code);
-    for (const waiter of this.#waiting.values()) waiter.reject(failure);
-    this.#waiting.clear();
-    this.#pendingBytes = 0;
+    for (const id of this.#inThread) {
+      const waiter = this.#waiting.get(id);
+      if (waiter === undefined) continue;
+      this.#waiting.delete(id);
+      this.#pendingBytes -= waiter.bytes;
+      waiter.reject(failure);
+    }
+    this.#inThread.clear();
     this.#wake();
   }
 

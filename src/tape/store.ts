@@ -33,7 +33,7 @@ export interface FixtureStoreOptions {
    */
   durable?: boolean;
   /**
-   * Bytes of fixture JSON allowed to wait for the background writer thread before new
+   * Bytes of fixture JSON allowed to wait for the fixture writer before new
    * recordings wait for it (see {@link FixtureStore.record}).
    * @default 67108864 (64 MiB)
    */
@@ -228,8 +228,8 @@ export class FixtureStore {
 
   /**
    * Indexes a fixture whose body is inline (not a sidecar) at once — `find()` returns it
-   * from this call on — and queues its file on the background writer thread (write-behind:
-   * atomic temp file + rename, fsync when `durable`). `written` resolves with the path once
+   * from this call on — and queues its file on the fixture writer (write-behind: atomic temp
+   * file + rename, fsync when `durable`; on a writer thread under heavy recording load). `written` resolves with the path once
    * the file is on disk; it rejects with `PROXYTAPE_RECORD_FAILED` (and the fixture leaves
    * the index) if it could not be written. {@link FixtureStore.flush} waits for every queued write.
    *
@@ -274,7 +274,7 @@ export class FixtureStore {
   }
 
   /**
-   * Resolves at once (undefined) while the background writer keeps up; when more than
+   * Resolves at once (undefined) while the fixture writer keeps up; when more than
    * `writeBehindLimit` bytes of fixture JSON wait for it, a promise that resolves once it
    * has caught up. Recording awaits this before forwarding, so memory stays bounded.
    */
@@ -282,12 +282,7 @@ export class FixtureStore {
     return this.writer.capacity();
   }
 
-  /** Starts the background writer thread ahead of the first recording (record and auto modes do). */
-  prepareWrites(): void {
-    this.writer.start();
-  }
-
-  /** Fixture files queued on the background writer and not yet on disk. */
+  /** Fixture files queued on the fixture writer and not yet on disk. */
   get pendingWrites(): number {
     return this.writer.pending;
   }
@@ -297,7 +292,7 @@ export class FixtureStore {
     return this.writer.flush();
   }
 
-  /** Flushes queued fixture writes and stops the writer thread; the store can still be read. */
+  /** Flushes queued fixture writes and stops the writer thread if one runs; the store can still be read. */
   close(): Promise<void> {
     return this.writer.close();
   }

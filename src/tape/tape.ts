@@ -157,7 +157,6 @@ export async function createTape(options: TapeOptions = {}): Promise<Tape> {
     throw new ConfigError('durable', `Invalid option \`durable\`: ${describe(options.durable)}. Must be true or false.`);
   }
   const store = await FixtureStore.open(fixtures, { inlineLimit, durable: options.durable ?? false });
-  if (mode === 'record' || mode === 'auto') store.prepareWrites();
   const upstream = options.upstream ?? new HttpTransport();
   const transport = new TapeTransport({
     mode,

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { isProxytapeError } from '../../../src/errors.js';
 import { fixtureFileName, serializeFixture } from '../../../src/tape/fixture-file.js';
+import { DEFAULT_WRITE_BEHIND_LIMIT, FixtureWriter } from '../../../src/tape/fixture-writer.js';
 import { FixtureStore } from '../../../src/tape/store.js';
 import type { Fixture } from '../../../src/tape/types.js';
 import { makeTempDir, removeTempDirs } from '../../helpers/temp-dir.js';
@@ -120,5 +121,44 @@ describe('FixtureStore.record (write-behind)', () => {
       response: { ...base.response, body: { encoding: 'file', file: 'elsewhere.bin', size: 1, sha256: '0'.repeat(64) } },
     };
     await expect(store.record('default', 'api', fixture).written).rejects.toThrow(/response\.body\.file must be/);
+  });
+});
+
+describe.each([
+  ['on the event loop (light load)', Number.POSITIVE_INFINITY, false],
+  ['on the writer thread (heavy load)', 0, true],
+])('FixtureWriter %s', (_name, threshold, threaded) => {
+  const writers: FixtureWriter[] = [];
+  afterEach(async () => {
+    await Promise.all(writers.splice(0).map((w) => w.close()));
+  });
+  function makeWriter(): FixtureWriter {
+    const writer = new FixtureWriter(DEFAULT_WRITE_BEHIND_LIMIT, threshold);
+    writers.push(writer);
+    return writer;
+  }
+
+  it('writes atomically, creating the directory, and leaves no temp file', async () => {
+    const writer = makeWriter();
+    const dir = path.join(await makeTempDir('proxytape-fw-'), 'a', 'b');
+    await Promise.all(Array.from({ length: 40 }, (_, i) => writer.write(path.join(dir, `f${i}.json`), `{"i":${i}}\n`, i % 2 === 0)));
+    expect(writer.threaded).toBe(threaded);
+    const files = await allFiles(dir);
+    expect(files).toHaveLength(40);
+    expect(files.some((f) => f.endsWith('.tmp'))).toBe(false);
+    expect(await readFile(path.join(dir, 'f7.json'), 'utf8')).toBe('{"i":7}\n');
+    expect(writer.pending).toBe(0);
+    expect(writer.pendingBytes).toBe(0);
+  });
+
+  it('rejects one failed write with the errno code and keeps writing the others', async () => {
+    const writer = makeWriter();
+    const root = await makeTempDir('proxytape-fw-');
+    await writeFile(path.join(root, 'file'), 'x');
+    const bad = writer.write(path.join(root, 'file', 'under-a-file.json'), '{}', false);
+    const good = writer.write(path.join(root, 'ok', 'fine.json'), '{}', false);
+    // mkdir -p over a file: EEXIST (ENOTDIR on some systems).
+    await expect(bad).rejects.toMatchObject({ name: 'FixtureWriteError', code: expect.stringMatching(/^(EEXIST|ENOTDIR)$/) });
+    await expect(good).resolves.toBeUndefined();
   });
 });
