@@ -74,6 +74,8 @@ export class FixtureStore {
   private readonly used = new Set<string>();
   /** Next sequence handed out per (cassette, key), covering writes still in progress. */
   private readonly reserved = new Map<string, number>();
+  /** dirOf() results (validated paths), per cassette and host directory. */
+  private readonly dirs = new Map<string, string>();
   /** Directories already created by this store (saves a mkdir per recorded fixture). */
   private readonly madeDirs = new Set<string>();
   /** Whether writes are fsynced. */
@@ -155,6 +157,16 @@ export class FixtureStore {
 
   /** The directory of (cassette, host dir): the root itself for cassette `''`. */
   dirOf(cassette: string, hostDir: string): string {
+    const id = `${cassette}\0${hostDir}`;
+    let dir = this.dirs.get(id);
+    if (dir === undefined) {
+      dir = this.resolveDir(cassette, hostDir);
+      this.dirs.set(id, dir);
+    }
+    return dir;
+  }
+
+  private resolveDir(cassette: string, hostDir: string): string {
     if (!HOST_DIR.test(hostDir)) {
       throw recordFailed(
         path.join(this.root, cassette, hostDir),

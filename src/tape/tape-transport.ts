@@ -15,7 +15,7 @@ import {
 } from '../proxy/transport.js';
 import { sidecarName, storeBody } from './body-codec.js';
 import { normalizeEncoding } from './compression.js';
-import { cassetteDir, validateCassette } from './cassette.js';
+import { validateCassette } from './cassette.js';
 import { fixtureFileName } from './fixture-file.js';
 import { type MatchOptions, matchKey } from './match.js';
 import type { Mode } from './modes.js';
@@ -210,7 +210,7 @@ export class TapeTransport implements PreparedAnswerTransport {
       request: { method: view.method, path: view.path, query: [], headers: [], body: null },
       response: { status: upstream.status, statusText: '', headers: [], body: null },
     });
-    const dir = path.join(cassetteDir(s.store.root, cassette), s.hostDir);
+    const dir = s.store.dirOf(cassette, s.hostDir);
     const fixturePath = path.join(dir, fileName);
     const recorder = new BodyRecorder(s.inlineLimit, () => s.store.tempPath(dir));
     const { body, done } = teeBody(upstream.body, recorder);
