@@ -14,13 +14,13 @@
 // Options (defaults in parseArgs below):
 //   --json FILE            also write machine-readable results to FILE
 //   --connections N        client connections, every target and phase (32)
-//   --rounds N             1 KiB phase: interleaved rounds per target (3)
+//   --rounds N             1 KiB phase: interleaved rounds per target (5)
 //   --duration S           1 KiB phase: seconds per round (4)
 //   --large-duration S     8 MiB phase: measured seconds per target (8)
 //   --warmup S             warm-up seconds per target and phase (2)
 //   --threads N            wrk threads (1)
 //   --loadgen wrk|autocannon   force a load generator
-//   --only a,b             subset of direct,proxytape,http-proxy,undici-floor
+//   --only a,b             subset of direct,proxytape,proxytape-lib,http-proxy,undici-floor
 //   --skip-huge            skip the 1 GiB phase
 //   --cpu-prof DIR         run each proxy child with node --cpu-prof into DIR
 //                          (one .cpuprofile per child; open in Chrome DevTools)
@@ -38,7 +38,7 @@ const { values: opt } = parseArgs({
   options: {
     json: { type: 'string' },
     connections: { type: 'string', default: '32' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     duration: { type: 'string', default: '4' },
     'large-duration': { type: 'string', default: '8' },
     warmup: { type: 'string', default: '2' },
@@ -65,7 +65,10 @@ const cfg = {
 
 const ALL_TARGETS = [
   { name: 'direct' },
-  { name: 'proxytape', script: 'proxytape.mjs' },
+  // proxytape as its executable runs it (with the V8 tuning src/cli/runtime-tuning.ts applies), and
+  // the same handler in a Node process left at V8's defaults (how it runs when embedded as a library).
+  { name: 'proxytape', script: 'proxytape.mjs', env: { BENCH_TUNING: 'cli' } },
+  { name: 'proxytape-lib', script: 'proxytape.mjs', env: { BENCH_TUNING: 'none' } },
   { name: 'http-proxy', script: 'http-proxy.mjs' },
   { name: 'undici-floor', script: 'undici-floor.mjs' },
 ];
@@ -120,7 +123,7 @@ async function withTarget(t, backend, fn) {
   let child;
   try {
     if (t.script) {
-      child = await startServer(t.script, { BENCH_TARGET: backend.url }, childOpts);
+      child = await startServer(t.script, { BENCH_TARGET: backend.url, ...t.env }, childOpts);
       if (!child.available) {
         r.status = 'pending';
         r.reason = child.reason;
@@ -195,7 +198,7 @@ async function smallPhase(backend) {
       try {
         let proc = backend;
         if (t.script) {
-          proc = await startServer(t.script, { BENCH_TARGET: backend.url }, childOpts);
+          proc = await startServer(t.script, { BENCH_TARGET: backend.url, ...t.env }, childOpts);
           entries.at(-1).child = proc;
           if (!proc.available) {
             r.status = 'pending';

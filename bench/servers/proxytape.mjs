@@ -1,9 +1,12 @@
 // bench/servers/proxytape.mjs — the system under test: proxytape's passthrough
 // proxy, loaded from the BUILT package (../../dist/index.js), in its own process.
 //   createProxyHandler({ target }) + createServer(handler, { host, port: 0 })
+// BENCH_TUNING=cli first applies the V8 tuning the `proxytape` executable applies to
+// itself (dist/cli/runtime-tuning.js), as `proxytape passthrough` runs; none leaves V8
+// at its defaults, as when the handler is embedded in another program.
 // If dist/ is missing or does not export both functions yet, reports
 // "proxytape not built yet" to the parent (which marks the row pending) instead
-// of failing the run. Env: BENCH_TARGET.
+// of failing the run. Env: BENCH_TARGET, BENCH_TUNING.
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { serve, unavailable } from './harness.mjs';
@@ -14,6 +17,10 @@ await serve('proxytape', async () => {
   if (!fs.existsSync(distIndex)) {
     unavailable('proxytape not built yet: dist/index.js does not exist (run `npm run build`)');
     return undefined;
+  }
+  if (process.env.BENCH_TUNING === 'cli') {
+    const tuning = fileURLToPath(new URL('../../dist/cli/runtime-tuning.js', import.meta.url));
+    if (fs.existsSync(tuning)) (await import(tuning)).tuneRuntime();
   }
   let mod;
   try {

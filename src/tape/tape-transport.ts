@@ -214,13 +214,8 @@ export class TapeTransport implements PreparedAnswerTransport {
     const fixturePath = path.join(dir, fileName);
     const recorder = new BodyRecorder(s.inlineLimit, () => s.store.tempPath(dir));
     const { body, done } = teeBody(upstream.body, recorder);
-    // `indexed`: the fixture can be replayed from memory (auto mode waits for this);
-    // `write`: its files are on disk (flush() waits for this).
-    let indexed!: () => void;
-    const indexedPromise = new Promise<void>((resolve) => (indexed = resolve));
     const write = done.then(async (outcome) => {
       if (!outcome.ok) {
-        indexed();
         await recorder.discard();
         return;
       }
@@ -231,7 +226,6 @@ export class TapeTransport implements PreparedAnswerTransport {
           const queued = s.store.record(cassette, s.hostDir, fixture.fixture);
           // Recorded in this run: not an "unused" fixture in the summary.
           s.store.markUsed({ fixture: fixture.fixture, path: queued.file, cassette });
-          indexed();
           written = await queued.written;
         } else {
           written = await s.store.write(cassette, s.hostDir, fixture.fixture, fixture.sidecar);
@@ -252,17 +246,16 @@ export class TapeTransport implements PreparedAnswerTransport {
               },
             );
         s.onRecordError?.(error);
-      } finally {
-        indexed();
       }
     });
     this.#pending.add(write);
     const id = `${cassette}\n${key}`;
-    if (s.mode === 'auto') this.#recording.set(id, indexedPromise);
-    void indexedPromise.then(() => {
-      if (this.#recording.get(id) === indexedPromise) this.#recording.delete(id);
+    // auto: an identical request arriving meanwhile replays this fixture once it is on disk.
+    if (s.mode === 'auto') this.#recording.set(id, write);
+    void write.finally(() => {
+      this.#pending.delete(write);
+      if (this.#recording.get(id) === write) this.#recording.delete(id);
     });
-    void write.finally(() => this.#pending.delete(write));
     return {
       status: upstream.status,
       statusText: upstream.statusText,
