@@ -65,8 +65,8 @@ const cfg = {
 
 const ALL_TARGETS = [
   { name: 'direct' },
-  // proxytape as its executable runs it (with the V8 tuning src/cli/runtime-tuning.ts applies), and
-  // the same handler in a Node process left at V8's defaults (how it runs when embedded as a library).
+  // proxytape as its executable runs it (with the memory tuning src/cli/runtime-tuning.ts applies),
+  // and the same handler without it (how it runs when embedded as a library).
   { name: 'proxytape', script: 'proxytape.mjs', env: { BENCH_TUNING: 'cli' } },
   { name: 'proxytape-lib', script: 'proxytape.mjs', env: { BENCH_TUNING: 'none' } },
   { name: 'http-proxy', script: 'http-proxy.mjs' },

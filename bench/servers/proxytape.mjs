@@ -1,9 +1,10 @@
 // bench/servers/proxytape.mjs — the system under test: proxytape's passthrough
 // proxy, loaded from the BUILT package (../../dist/index.js), in its own process.
 //   createProxyHandler({ target }) + createServer(handler, { host, port: 0 })
-// BENCH_TUNING=cli first applies the V8 tuning the `proxytape` executable applies to
-// itself (dist/cli/runtime-tuning.js), as `proxytape passthrough` runs; none leaves V8
-// at its defaults, as when the handler is embedded in another program.
+// BENCH_TUNING=cli first applies the memory tuning the `proxytape` executable applies to
+// itself (dist/cli/runtime-tuning.js: a young-generation collection every 16 MiB relayed),
+// as `proxytape passthrough` runs; none leaves it out, as when the handler is embedded in
+// another program.
 // If dist/ is missing or does not export both functions yet, reports
 // "proxytape not built yet" to the parent (which marks the row pending) instead
 // of failing the run. Env: BENCH_TARGET, BENCH_TUNING.

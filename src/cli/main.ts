@@ -3,12 +3,12 @@
  * The `proxytape` executable (package.json `bin`). Parsing, output and the
  * commands live in the sibling modules; this file only binds them to the process.
  */
+import { EXIT_CODES } from './exit-codes.js';
+import { runCli } from './run.js';
 import { tuneRuntime } from './runtime-tuning.js';
 
-// Before anything else is loaded: see runtime-tuning.ts.
+// Bounded memory while relaying large bodies: see runtime-tuning.ts.
 tuneRuntime();
-const { EXIT_CODES } = await import('./exit-codes.js');
-const { runCli } = await import('./run.js');
 
 // A closed pipe (`proxytape … | head -1`) must not crash the proxy.
 process.stdout.on('error', () => {});

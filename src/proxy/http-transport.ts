@@ -5,6 +5,7 @@ import { StreamingBody } from './body.js';
 import type { CompiledProxyConfig } from './config.js';
 import { buffersToRaw } from './headers-util.js';
 import type { OutgoingRequest, Transport, UpgradedResponse, UpstreamResponse } from './transport.js';
+import { noteRelayed } from './relay-gc.js';
 import { Pool } from './undici-pool.js';
 import { toProxyError } from './upstream-errors.js';
 
@@ -97,6 +98,7 @@ class DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
+    noteRelayed(chunk.length);
     return this.body?.push(chunk) ?? false;
   }
 

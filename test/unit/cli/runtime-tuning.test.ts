@@ -1,53 +1,65 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from '@jest/globals';
-import { RUNTIME_TUNING_FLAGS, runtimeTuningFlags } from '../../../src/cli/runtime-tuning.js';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { runtimeTuningEnabled } from '../../../src/cli/runtime-tuning.js';
+import { hasRelayCollector, installRelayCollector, noteRelayed } from '../../../src/proxy/relay-gc.js';
 import { REPO_ROOT } from '../../helpers/spawn-cli.js';
 
-describe('runtimeTuningFlags', () => {
-  it('keeps the young generation from growing by default', () => {
-    expect(runtimeTuningFlags({}, [])).toEqual(['--semi-space-growth-factor=1']);
-    expect(RUNTIME_TUNING_FLAGS).toEqual(['--semi-space-growth-factor=1']);
+afterEach(() => installRelayCollector(undefined));
+
+describe('relay-paced collections', () => {
+  it('does nothing until a collector is installed', () => {
+    expect(hasRelayCollector()).toBe(false);
+    expect(() => noteRelayed(1 << 30)).not.toThrow();
   });
 
-  it('applies nothing with PROXYTAPE_V8_TUNING=off (any case, spaces around)', () => {
-    expect(runtimeTuningFlags({ PROXYTAPE_V8_TUNING: ' OFF ' }, [])).toEqual([]);
-    expect(runtimeTuningFlags({ PROXYTAPE_V8_TUNING: 'on' }, [])).toEqual(RUNTIME_TUNING_FLAGS);
-  });
-
-  it('leaves a young generation sized by the user alone (command line or NODE_OPTIONS)', () => {
-    expect(runtimeTuningFlags({}, ['--max-semi-space-size=8'])).toEqual([]);
-    expect(runtimeTuningFlags({ NODE_OPTIONS: '--enable-source-maps --max_semi_space_size=2' }, [])).toEqual([]);
-    expect(runtimeTuningFlags({ NODE_OPTIONS: '--enable-source-maps' }, ['--inspect'])).toEqual(RUNTIME_TUNING_FLAGS);
+  it('runs the collector once per everyBytes relayed, counting across chunks', () => {
+    let runs = 0;
+    installRelayCollector(() => runs++, 100);
+    for (let i = 0; i < 9; i++) noteRelayed(30); // 270 bytes: past 100 at 120 and at 240
+    expect(runs).toBe(2);
+    noteRelayed(30);
+    expect(runs).toBe(2);
+    installRelayCollector(undefined);
+    noteRelayed(1000);
+    expect(runs).toBe(2);
   });
 });
 
-describe('tuneRuntime', () => {
-  /** New-space capacity (MB) after allocating survivors, in a fresh Node with or without the tuning. */
-  function newSpaceAfterChurn(tuned: boolean): number {
-    const module = pathToFileURL(path.join(REPO_ROOT, 'dist/cli/runtime-tuning.js')).href;
+describe('runtimeTuningEnabled', () => {
+  it('is on unless PROXYTAPE_V8_TUNING=off (any case, spaces around)', () => {
+    expect(runtimeTuningEnabled({})).toBe(true);
+    expect(runtimeTuningEnabled({ PROXYTAPE_V8_TUNING: 'on' })).toBe(true);
+    expect(runtimeTuningEnabled({ PROXYTAPE_V8_TUNING: ' OFF ' })).toBe(false);
+  });
+});
+
+describe('tuneRuntime (in a fresh Node process, as the executable calls it)', () => {
+  function run(env: Record<string, string>): string {
+    const tuning = pathToFileURL(path.join(REPO_ROOT, 'dist/cli/runtime-tuning.js')).href;
+    const relay = pathToFileURL(path.join(REPO_ROOT, 'dist/proxy/relay-gc.js')).href;
     const script = `
-      import v8 from 'node:v8';
-      const { tuneRuntime } = await import(${JSON.stringify(module)});
-      if (${tuned}) tuneRuntime({}, []);
-      let keep = [];
-      for (let i = 0; i < 3e6; i++) { keep.push({ i }); if (keep.length > 100000) keep = []; }
-      const space = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
-      process.stdout.write(String(space.space_size / 1e6));
+      const { tuneRuntime } = await import(${JSON.stringify(tuning)});
+      const { hasRelayCollector, noteRelayed } = await import(${JSON.stringify(relay)});
+      const applied = tuneRuntime(${JSON.stringify(env)});
+      // Relaying 64 MiB runs the collector 4 times; it must be V8's real gc (no throw).
+      for (let i = 0; i < 1024; i++) noteRelayed(64 * 1024);
+      process.stdout.write(JSON.stringify({ applied, installed: hasRelayCollector(), gcGlobal: typeof globalThis.gc }));
     `;
     const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
       encoding: 'utf8',
       env: { PATH: process.env.PATH ?? '' },
     });
     expect(out.stderr).toBe('');
-    return Number(out.stdout);
+    return out.stdout;
   }
 
-  it('stops V8 growing the young generation in the process that calls it', () => {
-    const untuned = newSpaceAfterChurn(false);
-    const tuned = newSpaceAfterChurn(true);
-    expect(untuned).toBeGreaterThan(4);
-    expect(tuned).toBeLessThan(untuned / 2);
+  it("installs V8's minor collection, without exposing gc to the program's own global", () => {
+    expect(JSON.parse(run({}))).toEqual({ applied: true, installed: true, gcGlobal: 'undefined' });
+  });
+
+  it('installs nothing with PROXYTAPE_V8_TUNING=off', () => {
+    expect(JSON.parse(run({ PROXYTAPE_V8_TUNING: 'off' }))).toEqual({ applied: false, installed: false, gcGlobal: 'undefined' });
   });
 });
