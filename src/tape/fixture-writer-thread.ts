@@ -28,6 +28,7 @@ export interface WriteResult {
  * start deletes the ones whose writer died.
  */
 /* c8 ignore start */
+/* istanbul ignore next -- its source runs in the worker: coverage counters would not exist there */
 export function writerThread(): void {
   /* eslint-disable @typescript-eslint/no-require-imports -- this function's source runs as a CommonJS eval worker */
   const fs = require('node:fs') as typeof Fs;

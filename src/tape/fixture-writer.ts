@@ -72,6 +72,8 @@ export class FixtureWriter {
   #pendingBytes = 0;
   #capacityWaiters: Array<() => void> = [];
   #closed = false;
+  /** The thread died unexpectedly: later writes stay on this thread. */
+  #threadBroken = false;
 
   constructor(limitBytes = DEFAULT_WRITE_BEHIND_LIMIT, threadThreshold = DEFAULT_THREAD_THRESHOLD) {
     this.limitBytes = limitBytes;
@@ -107,7 +109,7 @@ export class FixtureWriter {
       this.#waiting.set(id, { resolve, reject, bytes });
     });
     const job: WriteJob = { id, file, text, durable };
-    if (this.#worker === undefined && this.#waiting.size <= this.threadThreshold) {
+    if (this.#threadBroken || (this.#worker === undefined && this.#waiting.size <= this.threadThreshold)) {
       void this.#writeHere(job);
       return written;
     }
@@ -187,6 +189,7 @@ export class FixtureWriter {
     worker.on('exit', (code) => {
       if (this.#worker === worker) {
         this.#worker = undefined;
+        this.#threadBroken = true;
         this.#failThreaded(new Error(`the fixture writer thread exited (code ${code})`));
       }
     });
