@@ -43,6 +43,7 @@ export type {
   PreparedAnswerTransport,
 } from './proxy/transport.js';
 export { HOP_BY_HOP_HEADERS } from './proxy/hop-headers.js';
+export { installRelayCollector } from './proxy/relay-gc.js';
 export type { RawHeaders, HeaderRecord } from './proxy/headers-util.js';
 export { createProxyHandler } from './proxy/handler.js';
 export type { ProxyHandler, ProxyHandlerOptions, ProxyEvent } from './proxy/handler.js';
