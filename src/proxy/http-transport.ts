@@ -5,7 +5,6 @@ import { StreamingBody } from './body.js';
 import type { CompiledProxyConfig } from './config.js';
 import { buffersToRaw } from './headers-util.js';
 import type { OutgoingRequest, Transport, UpgradedResponse, UpstreamResponse } from './transport.js';
-import { noteRelayed } from './relay-gc.js';
 import { Pool } from './undici-pool.js';
 import { toProxyError } from './upstream-errors.js';
 
@@ -98,7 +97,6 @@ class DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
-    noteRelayed(chunk.length);
     return this.body?.push(chunk) ?? false;
   }
 

@@ -38,11 +38,11 @@ export function hasRelayCollector(): boolean {
   return collect !== undefined;
 }
 
-/** Counts relayed body bytes; runs the collector each time `everyBytes` more have passed. */
+/** Counts body bytes streamed to a client (any source: upstream, recording, sidecar replay); runs the collector each time `everyBytes` more have passed. */
 export function noteRelayed(bytes: number): void {
   if (collect === undefined) return;
   relayed += bytes;
   if (relayed < every) return;
-  relayed = 0;
+  relayed %= every;
   collect();
 }

@@ -1,3 +1,4 @@
+import { noteRelayed } from './relay-gc.js';
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { StreamingBody } from './body.js';
@@ -337,6 +338,7 @@ function writeStreaming(response: ProxytapeResponse, stream: StreamingBody, res:
   stream.attach({
     write(chunk) {
       bytes += chunk.length;
+      noteRelayed(chunk.length);
       if (res.write(chunk)) return true;
       if (!waitingForDrain) {
         waitingForDrain = true;

@@ -17,13 +17,17 @@ describe('relay-paced collections', () => {
   it('runs the collector once per everyBytes relayed, counting across chunks', () => {
     let runs = 0;
     installRelayCollector(() => runs++, 100);
-    for (let i = 0; i < 9; i++) noteRelayed(30); // 270 bytes: past 100 at 120 and at 240
+    for (let i = 0; i < 9; i++) noteRelayed(30); // 270 bytes: past 100 and past 200
     expect(runs).toBe(2);
-    noteRelayed(30);
-    expect(runs).toBe(2);
+    noteRelayed(30); // 300: past 300
+    expect(runs).toBe(3);
+    noteRelayed(250); // one big chunk: one collection, the rest carried over
+    expect(runs).toBe(4);
+    noteRelayed(50); // 600
+    expect(runs).toBe(5);
     installRelayCollector(undefined);
     noteRelayed(1000);
-    expect(runs).toBe(2);
+    expect(runs).toBe(5);
   });
 });
 
