@@ -19,7 +19,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { writeFileAtomic } from './atomic-write.js';
+import { fsyncDir, writeFileAtomic } from './atomic-write.js';
 import { type WriteJob, type WriteResult, writerThread } from './fixture-writer-thread.js';
 
 /** Default bound of JSON waiting to be written (bytes). */
@@ -154,6 +154,8 @@ export class FixtureWriter {
         this.#madeDirs.add(dir);
       }
       await writeFileAtomic(job.file, job.text, job.durable);
+      // durable: the rename itself must survive a power loss too.
+      if (job.durable) await fsyncDir(dir);
     };
     try {
       try {

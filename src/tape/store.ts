@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { copyFile, mkdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { ERROR_CODES, ProxytapeError, isProxytapeError } from '../errors.js';
-import { fsyncDir, fsyncFile, writeFileAtomic } from './atomic-write.js';
+import { fsyncFile } from './atomic-write.js';
 import { DEFAULT_WRITE_BEHIND_LIMIT, FixtureWriter } from './fixture-writer.js';
 import { DEFAULT_INLINE_LIMIT, sidecarName } from './body-codec.js';
 import { cassetteDir } from './cassette.js';
@@ -218,18 +218,8 @@ export class FixtureStore {
       this.index.remove(file);
       await moveFile(bodySidecar, sidecar);
       toWrite = { ...fixture, response: { ...fixture.response, body: { ...body, file: path.basename(sidecar) } } };
-      const text = serializeFixture(toWrite);
-      try {
-        await writeFileAtomic(file, text, this.durable);
-      } catch (err) {
-        // The directory went away since this store created it (a test suite cleaning up): make it again, once.
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        this.madeDirs.delete(dir);
-        await mkdir(dir, { recursive: true });
-        this.madeDirs.add(dir);
-        await writeFileAtomic(file, text, this.durable);
-      }
-      if (this.durable) await fsyncDir(dir);
+      // The same atomic write as record(): temp file, (fsync,) rename, (fsync of the directory).
+      await this.writer.write(file, serializeFixture(toWrite), this.durable);
     } catch (err) {
       if (isProxytapeError(err)) throw err;
       throw recordFailed(file, (err as Error).message, err);
