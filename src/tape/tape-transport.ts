@@ -221,16 +221,9 @@ export class TapeTransport implements PreparedAnswerTransport {
       }
       try {
         const fixture = await this.#buildFixture(view, upstream, skeleton, await recorder.finish(), outcome.trailers, dir, fileName);
-        let written: string;
-        if (fixture.sidecar === undefined) {
-          const queued = s.store.record(cassette, s.hostDir, fixture.fixture);
-          // Recorded in this run: not an "unused" fixture in the summary.
-          s.store.markUsed({ fixture: fixture.fixture, path: queued.file, cassette });
-          written = await queued.written;
-        } else {
-          written = await s.store.write(cassette, s.hostDir, fixture.fixture, fixture.sidecar);
-          s.store.markUsed({ fixture: fixture.fixture, path: written, cassette });
-        }
+        const written = await s.store.write(cassette, s.hostDir, fixture.fixture, fixture.sidecar);
+        // Recorded in this run: not an "unused" fixture in the summary.
+        s.store.markUsed({ fixture: fixture.fixture, path: written, cassette });
         this.stats.recorded++;
       } catch (err) {
         this.stats.recordFailures++;
