@@ -8,6 +8,19 @@ interface SocketState {
   upgraded: boolean;
 }
 
+const TRACKED = Symbol('proxytape.trackedResponse');
+
+type TrackedResponse = ServerResponse & {
+  [TRACKED]?: { tracker: ConnectionTracker; socket: Duplex; state: SocketState | undefined } | undefined;
+};
+
+function onTrackedClose(this: TrackedResponse): void {
+  const tracked = this[TRACKED];
+  if (tracked === undefined) return;
+  this[TRACKED] = undefined;
+  tracked.tracker.responseClosed(this, tracked.socket, tracked.state);
+}
+
 /**
  * Counts what a server is doing — sockets, in-flight requests, upgraded
  * sockets — so close() can drain: shut idle keep-alive sockets at once, let
@@ -62,14 +75,19 @@ export class ConnectionTracker {
     this.#responses.add(res);
     // Node then answers with `Connection: close` and closes the socket after this response.
     if (this.#draining) res.shouldKeepAlive = false;
-    res.once('close', () => {
-      this.#responses.delete(res);
-      if (state) {
-        state.active--;
-        if (this.#draining) this.#closeWhenIdle(socket, state);
-      }
-      this.#settle();
-    });
+    // A shared listener and one small record per response: this runs for every request.
+    (res as TrackedResponse)[TRACKED] = { tracker: this, socket, state };
+    res.on('close', onTrackedClose);
+  }
+
+  /** @internal The response of a tracked request closed (finished or aborted). */
+  responseClosed(res: ServerResponse, socket: Duplex, state: SocketState | undefined): void {
+    this.#responses.delete(res);
+    if (state) {
+      state.active--;
+      if (this.#draining) this.#closeWhenIdle(socket, state);
+    }
+    this.#settle();
   }
 
   /** Counts an upgraded socket as in flight until it closes. */
