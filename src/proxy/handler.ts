@@ -150,7 +150,8 @@ function handleRequest(
   // Cancel the upstream request if the client leaves before the response is complete.
   // (After the response finished, 'close' still fires; writableFinished makes it a no-op.)
   const token = new CancelToken();
-  res.once('close', () => {
+  // 'close' is emitted once: on() spares the per-request once() wrapper.
+  res.on('close', () => {
     if (!res.writableFinished) token.abort(clientAborted(method, url));
   });
   let outgoingSeen: OutgoingRequest | undefined;

@@ -245,7 +245,7 @@ export function writeResponse(response: ProxytapeResponse, res: ServerResponse, 
 
   if (body === null || Buffer.isBuffer(body)) {
     if (body) bytes = body.length;
-    res.once('close', () => finish(res.writableFinished ? { ok: true, bytes } : { ok: false, bytes, error: clientGone(response) }));
+    res.on('close', () => finish(res.writableFinished ? { ok: true, bytes } : { ok: false, bytes, error: clientGone(response) }));
     res.end(body ?? undefined);
     return;
   }
@@ -307,7 +307,8 @@ function writeStreaming(response: ProxytapeResponse, stream: StreamingBody, res:
   }
   let bytes = 0;
   let failure: Error | null = null;
-  res.once('close', () => {
+  // 'close' is emitted once: on() spares the per-request once() wrapper.
+  res.on('close', () => {
     if (res.writableFinished) return done({ ok: true, bytes });
     if (failure !== null) return done({ ok: false, bytes, error: bodyFailure(response, failure) });
     const error = clientGone(response);
