@@ -80,7 +80,7 @@ export class FixtureStore {
   private readonly madeDirs = new Set<string>();
   /** Whether writes are fsynced. */
   readonly durable: boolean;
-  /** Writes fixture JSON on a low-priority background thread. */
+  /** Writes fixture JSON off the response path (on a writer thread under heavy load). */
   private readonly writer: FixtureWriter;
 
   private constructor(root: string, inlineLimit: number, durable: boolean, writeBehindLimit: number) {
@@ -229,7 +229,7 @@ export class FixtureStore {
   }
 
   /**
-   * Indexes a fixture whose body is inline (not a sidecar) at once — `find()` returns it
+   * Indexes a fixture whose body is inline (or a sidecar already next to it) at once — `find()` returns it
    * from this call on — and queues its file on the fixture writer (write-behind: atomic temp
    * file + rename, fsync when `durable`; on a writer thread under heavy recording load). `written` resolves with the path once
    * the file is on disk; it rejects with `PROXYTAPE_RECORD_FAILED` (and the fixture leaves
@@ -247,12 +247,10 @@ export class FixtureStore {
     const name = fixtureFileName(fixture);
     const file = path.join(dir, name);
     const body = fixture.response.body;
-    if (body !== null && body.encoding === 'file') {
-      const expected = sidecarName(name);
-      const problem =
-        body.file === expected
-          ? 'a fixture with a sidecar body is written with write(…, bodySidecar)'
-          : `response.body.file must be ${JSON.stringify(expected)} (next to the fixture), got ${JSON.stringify(body.file)}`;
+    // A sidecar body is allowed when it names the sidecar next to the fixture (already in place):
+    // only the JSON is written. A new sidecar goes through write(…, bodySidecar).
+    if (body !== null && body.encoding === 'file' && body.file !== sidecarName(name)) {
+      const problem = `response.body.file must be ${JSON.stringify(sidecarName(name))} (next to the fixture), got ${JSON.stringify(body.file)}`;
       return { file, written: Promise.reject(recordFailed(file, problem)) };
     }
     // What this file held before (re-recording), to clean up a sidecar it no longer needs.
@@ -261,7 +259,7 @@ export class FixtureStore {
     this.index.add(stored);
     const written = this.writer.write(file, serializeFixture(fixture), this.durable).then(
       async () => {
-        if (previous?.fixture.response.body?.encoding === 'file') {
+        if (body?.encoding !== 'file' && previous?.fixture.response.body?.encoding === 'file') {
           // Re-recorded with a small body: the old sidecar is stale.
           await unlink(path.join(dir, sidecarName(name))).catch(() => undefined);
         }

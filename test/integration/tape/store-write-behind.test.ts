@@ -2,11 +2,13 @@
  * FixtureStore.record(): fixtures are indexed at once and written atomically by the
  * background writer thread; flush/close wait for them; failures surface per fixture.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { isProxytapeError } from '../../../src/errors.js';
+import { sidecarName } from '../../../src/tape/body-codec.js';
 import { fixtureFileName, serializeFixture } from '../../../src/tape/fixture-file.js';
 import { DEFAULT_WRITE_BEHIND_LIMIT, FixtureWriter } from '../../../src/tape/fixture-writer.js';
 import { FixtureStore } from '../../../src/tape/store.js';
@@ -113,7 +115,7 @@ describe('FixtureStore.record (write-behind)', () => {
     expect(store.find('default', keyOf('kept'))).toHaveLength(1);
   });
 
-  it('rejects a sidecar fixture, which must go through write(…, bodySidecar)', async () => {
+  it('rejects a sidecar body that names a file other than the sidecar next to the fixture', async () => {
     const store = await openStore();
     const base = fixtureFor('sidecar');
     const fixture: Fixture = {
@@ -121,6 +123,29 @@ describe('FixtureStore.record (write-behind)', () => {
       response: { ...base.response, body: { encoding: 'file', file: 'elsewhere.bin', size: 1, sha256: '0'.repeat(64) } },
     };
     await expect(store.record('default', 'api', fixture).written).rejects.toThrow(/response\.body\.file must be/);
+    expect(store.find('default', fixture.match.key)).toEqual([]);
+  });
+
+  it('rewrites only the JSON of a fixture whose sidecar is already in place, and keeps that sidecar', async () => {
+    const store = await openStore();
+    const base = fixtureFor('big');
+    const name = fixtureFileName(base);
+    const sidecar = path.join(store.root, 'default', 'api', sidecarName(name));
+    await mkdir(path.dirname(sidecar), { recursive: true });
+    await writeFile(sidecar, 'x');
+    const fixture: Fixture = {
+      ...base,
+      response: {
+        ...base.response,
+        body: { encoding: 'file', file: sidecarName(name), size: 1, sha256: createHash('sha256').update('x').digest('hex') },
+      },
+    };
+    const file = await store.record('default', 'api', fixture).written;
+    expect(JSON.parse(await readFile(file, 'utf8')).response.body.file).toBe(sidecarName(name));
+    expect(await readFile(sidecar, 'utf8')).toBe('x');
+    const reopened = await FixtureStore.open(store.root);
+    expect(reopened.size).toBe(1);
+    await reopened.close();
   });
 });
 
