@@ -2,8 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 
 interface SocketState {
-  /** Requests on this socket whose response has not closed yet. */
-  active: number;
+  /**
+   * Responses on this socket that have not closed yet (one, or a few with pipelining).
+   * A small array per socket rather than one Set for the server: see the note on the class.
+   */
+  responses: ServerResponse[];
   /** Handed to the upgrade listener: busy until the socket closes. */
   upgraded: boolean;
 }
@@ -11,7 +14,7 @@ interface SocketState {
 const TRACKED = Symbol('proxytape.trackedResponse');
 
 type TrackedResponse = ServerResponse & {
-  [TRACKED]?: { tracker: ConnectionTracker; socket: Duplex; state: SocketState | undefined } | undefined;
+  [TRACKED]?: { tracker: ConnectionTracker; socket: Duplex; state: SocketState } | undefined;
 };
 
 function onTrackedClose(this: TrackedResponse): void {
@@ -25,17 +28,25 @@ function onTrackedClose(this: TrackedResponse): void {
  * Counts what a server is doing — sockets, in-flight requests, upgraded
  * sockets — so close() can drain: shut idle keep-alive sockets at once, let
  * busy ones finish, and destroy whatever is left at the deadline.
+ *
+ * Responses are kept per socket, never in one server-wide `Set`: a `Set` (or `Map`)
+ * that gains and loses an entry per request keeps rehashing into new tables, and V8's
+ * scavenger treats the entries of the discarded tables as live until the next full
+ * collection. Every request's whole object graph (request, response, buffers,
+ * closures) then survived into the old generation: a third of all allocations under
+ * load, five times the GC time, a quarter of the throughput (BENCHMARKS.md, "Why
+ * the proxy was slower than the floor").
  */
 export class ConnectionTracker {
   readonly #sockets = new Map<Duplex, SocketState>();
-  readonly #responses = new Set<ServerResponse>();
+  #active = 0;
   #upgraded = 0;
   #draining = false;
   #waiters: (() => void)[] = [];
 
   /** Requests being answered plus upgraded sockets still open. */
   get inFlight(): number {
-    return this.#responses.size + this.#upgraded;
+    return this.#active + this.#upgraded;
   }
 
   get draining(): boolean {
@@ -49,7 +60,11 @@ export class ConnectionTracker {
       socket.destroy();
       return;
     }
-    const state: SocketState = { active: 0, upgraded: false };
+    this.#register(socket);
+  }
+
+  #register(socket: Duplex): SocketState {
+    const state: SocketState = { responses: [], upgraded: false };
     this.#sockets.set(socket, state);
     socket.once('close', () => {
       this.#sockets.delete(socket);
@@ -59,20 +74,22 @@ export class ConnectionTracker {
         this.#settle();
       }
     });
+    return state;
   }
 
   /** True when no response is being written on `socket` (a client error may then answer on it). */
   isIdle(socket: Duplex): boolean {
     const state = this.#sockets.get(socket);
-    return state === undefined || (state.active === 0 && !state.upgraded);
+    return state === undefined || (state.responses.length === 0 && !state.upgraded);
   }
 
   /** Counts a request as in flight until its response closes (finished or aborted). */
   trackRequest(req: IncomingMessage, res: ServerResponse): void {
     const socket = req.socket;
-    const state = this.#sockets.get(socket);
-    if (state) state.active++;
-    this.#responses.add(res);
+    // A request on a socket the server never reported (emitted by hand): tracked all the same.
+    const state = this.#sockets.get(socket) ?? this.#register(socket);
+    state.responses.push(res);
+    this.#active++;
     // Node then answers with `Connection: close` and closes the socket after this response.
     if (this.#draining) res.shouldKeepAlive = false;
     // A shared listener and one small record per response: this runs for every request.
@@ -81,22 +98,24 @@ export class ConnectionTracker {
   }
 
   /** @internal The response of a tracked request closed (finished or aborted). */
-  responseClosed(res: ServerResponse, socket: Duplex, state: SocketState | undefined): void {
-    this.#responses.delete(res);
-    if (state) {
-      state.active--;
-      if (this.#draining) this.#closeWhenIdle(socket, state);
+  responseClosed(res: ServerResponse, socket: Duplex, state: SocketState): void {
+    const list = state.responses;
+    const i = list.indexOf(res);
+    if (i !== -1) {
+      list.splice(i, 1);
+      this.#active--;
     }
+    if (this.#draining) this.#closeWhenIdle(socket, state);
     this.#settle();
   }
 
   /** Counts an upgraded socket as in flight until it closes. */
   trackUpgrade(socket: Duplex): void {
     let state = this.#sockets.get(socket);
-    if (!state) {
+    if (state === undefined) {
       this.addSocket(socket);
       state = this.#sockets.get(socket);
-      if (!state) return;
+      if (state === undefined) return;
     }
     if (state.upgraded) return;
     state.upgraded = true;
@@ -109,11 +128,9 @@ export class ConnectionTracker {
    */
   startDrain(): void {
     this.#draining = true;
-    for (const res of this.#responses) {
-      if (!res.headersSent) res.shouldKeepAlive = false;
-    }
     for (const [socket, state] of this.#sockets) {
-      if (state.active === 0 && !state.upgraded) socket.destroy();
+      for (const res of state.responses) if (!res.headersSent) res.shouldKeepAlive = false;
+      if (state.responses.length === 0 && !state.upgraded) socket.destroy();
     }
   }
 
@@ -144,7 +161,7 @@ export class ConnectionTracker {
   #closeWhenIdle(socket: Duplex, state: SocketState): void {
     // Let Node finish its own bookkeeping for the response (and start a pipelined request, if any) first.
     setImmediate(() => {
-      if (state.active === 0 && !state.upgraded && !socket.destroyed) socket.destroy();
+      if (state.responses.length === 0 && !state.upgraded && !socket.destroyed) socket.destroy();
     });
   }
 
