@@ -10,7 +10,7 @@ import { type ProxyCallOptions, declaresBody, fullProxy, roundTrip, toOutgoing, 
 import { type ProxySource, errorResponse, writeResponse } from './response.js';
 import type { RawHeaders } from './headers-util.js';
 import { proxyUpgrade } from './upgrade.js';
-import { DISPATCH, HttpTransport } from './http-transport.js';
+import { DISPATCH, HttpTransport, type Settle } from './http-transport.js';
 import type { Chain } from '../middleware/chain.js';
 import { compose } from '../middleware/compose.js';
 import { createContext } from '../middleware/context.js';
@@ -155,10 +155,7 @@ function handleRequest(
     if (!res.writableFinished) token.abort(clientAborted(method, url));
   });
   let outgoingSeen: OutgoingRequest | undefined;
-  const callOptions: ProxyCallOptions = {
-    signal: token,
-    onInformational: (status, raw) => writeInformational(req, res, status, raw),
-  };
+  const callOptions = new CallOptions(token, (status, raw) => writeInformational(req, res, status, raw));
   if (onResponse) callOptions.onOutgoing = (o) => (outgoingSeen = o);
   const forwarded = (): { forwarded?: ForwardedRequest } => {
     const o = outgoingSeen;
@@ -236,13 +233,33 @@ function handleRequest(
   if (transport?.[DISPATCH]) {
     // The HTTP transport's callback form: no promise on the hot path.
     const request = outgoing;
-    transport[DISPATCH](request, {
-      resolve: (upstream) => respond(toResponse(upstream as UpstreamResponse, request)),
-      reject: (err) => respond(errorResponse(err)),
-    });
+    transport[DISPATCH](
+      request,
+      new Settled(
+        (upstream) => respond(toResponse(upstream as UpstreamResponse, request)),
+        (err) => respond(errorResponse(err)),
+      ),
+    );
     return;
   }
   roundTrip(outgoing, config).then(respond, (err: unknown) => (isProxyError(err) ? respond(errorResponse(err)) : fail(err)));
+}
+
+// Per-request objects as class instances, not object literals: see the note on Outgoing in proxy.ts.
+
+class CallOptions implements ProxyCallOptions {
+  onOutgoing?: (outgoing: OutgoingRequest) => void;
+  constructor(
+    public signal: CancelToken,
+    public onInformational: (status: number, rawHeaders: RawHeaders) => void,
+  ) {}
+}
+
+class Settled implements Settle {
+  constructor(
+    public resolve: Settle['resolve'],
+    public reject: Settle['reject'],
+  ) {}
 }
 
 function clientAborted(method: string, url: string): ProxyError {

@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { ProxyError } from '../errors.js';
 import { StreamingBody } from './body.js';
 import type { CompiledProxyConfig } from './config.js';
-import { buffersToRaw } from './headers-util.js';
+import { type RawHeaders, buffersToRaw } from './headers-util.js';
 import type { OutgoingRequest, Transport, UpgradedResponse, UpstreamResponse } from './transport.js';
 import { Pool } from './undici-pool.js';
 import { toProxyError } from './upstream-errors.js';
@@ -85,14 +85,7 @@ class DispatchHandler {
     const abort = this.abort;
     body.abortSource = (err) => abort?.(err);
     this.body = body;
-    settle.resolve({
-      status: statusCode,
-      statusText: statusText ?? '',
-      rawHeaders: buffersToRaw(rawHeaders),
-      body,
-      trailers: () => body.trailers,
-      source: 'proxied',
-    });
+    settle.resolve(new ProxiedResponse(statusCode, statusText ?? '', buffersToRaw(rawHeaders), body));
     return true;
   }
 
@@ -128,6 +121,46 @@ class DispatchHandler {
       rawHeaders: buffersToRaw(rawHeaders),
       socket,
     } satisfies UpgradedResponse);
+  }
+}
+
+// Per-request objects as class instances, not object literals: see the note on Outgoing in proxy.ts.
+
+/** An upstream response whose body is streaming in. */
+class ProxiedResponse implements UpstreamResponse {
+  readonly source = 'proxied';
+  readonly trailers: () => RawHeaders;
+  constructor(
+    public status: number,
+    public statusText: string,
+    public rawHeaders: RawHeaders,
+    public body: StreamingBody,
+  ) {
+    this.trailers = () => body.trailers;
+  }
+}
+
+/** undici's dispatch options for one request. */
+class DispatchRequest implements Dispatcher.DispatchOptions {
+  origin: string;
+  method: Dispatcher.HttpMethod;
+  path: string;
+  headers: RawHeaders;
+  body: OutgoingRequest['body'];
+  headersTimeout: number;
+  bodyTimeout: number;
+  upgrade: string | null;
+
+  constructor(request: OutgoingRequest, upgrade: string | undefined) {
+    const { timeouts } = request.config;
+    this.origin = request.origin;
+    this.method = request.method as Dispatcher.HttpMethod;
+    this.path = request.path;
+    this.headers = request.rawHeaders;
+    this.body = request.body;
+    this.headersTimeout = timeouts.headers;
+    this.bodyTimeout = timeouts.body;
+    this.upgrade = upgrade ?? null;
   }
 }
 
@@ -193,18 +226,7 @@ export class HttpTransport implements Transport {
   #dispatch(request: OutgoingRequest, upgrade: string | undefined, settle: Settle): void {
     const handler = new DispatchHandler(request, settle);
     try {
-      const { timeouts } = request.config;
-      const options: Dispatcher.DispatchOptions = {
-        origin: request.origin,
-        method: request.method as Dispatcher.HttpMethod,
-        path: request.path,
-        headers: request.rawHeaders,
-        body: request.body,
-        headersTimeout: timeouts.headers,
-        bodyTimeout: timeouts.body,
-      };
-      if (upgrade !== undefined) options.upgrade = upgrade;
-      this.pool(request.config).dispatch(options, handler as never);
+      this.pool(request.config).dispatch(new DispatchRequest(request, upgrade), handler as never);
     } catch (err) {
       handler.onError(err as Error);
     }

@@ -1,7 +1,7 @@
 import { noteRelayed } from './relay-gc.js';
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { StreamingBody } from './body.js';
+import { type BodySink, StreamingBody } from './body.js';
 import { ProxyError, type ProxytapeError, isProxytapeError } from '../errors.js';
 import { type HeaderRecord, type RawHeaders, getRaw, rawToRecord, removeRaw, setRaw } from './headers-util.js';
 
@@ -30,11 +30,11 @@ export interface ProxytapeResponseInit {
   body?: ResponseBody | StreamingBody;
   source: ProxySource;
   /** Trailers to send after the body, or a function read once the body ended (streamed trailers). */
-  trailers?: RawHeaders | (() => RawHeaders);
+  trailers?: RawHeaders | (() => RawHeaders) | undefined;
   /** The error this response stands for (error and miss responses). */
   error?: ProxytapeError;
   /** The fixture file the response was replayed from or recorded to. */
-  fixture?: string;
+  fixture?: string | undefined;
   /** For error context: the client request. */
   method?: string;
   url?: string;
@@ -331,33 +331,57 @@ function writeStreaming(response: ProxytapeResponse, stream: StreamingBody, res:
     return;
   }
 
-  let waitingForDrain = false;
-  const onDrain = (): void => {
-    waitingForDrain = false;
-    stream.resume();
+  const sink = new ResponseSink(
+    response,
+    stream,
+    res,
+    (n) => (bytes += n),
+    (err) => (failure = err),
+  );
+  stream.attach(sink);
+}
+
+/**
+ * Streams a transport's body into a ServerResponse. A class instance, not an object
+ * literal: see the note on Outgoing in proxy.ts.
+ */
+class ResponseSink implements BodySink {
+  #waitingForDrain = false;
+  readonly #onDrain = (): void => {
+    this.#waitingForDrain = false;
+    this.stream.resume();
   };
-  stream.attach({
-    write(chunk) {
-      bytes += chunk.length;
-      noteRelayed(chunk.length);
-      if (res.write(chunk)) return true;
-      if (!waitingForDrain) {
-        waitingForDrain = true;
-        res.once('drain', onDrain);
-      }
-      return false;
-    },
-    end() {
-      const trailers = response.trailers;
-      if (trailers.length > 0) res.addTrailers(pairs(trailers));
-      res.end();
-    },
-    error(err) {
-      failure = err;
-      // Abort the client connection: ending it cleanly would let a partial body pass for a complete one.
-      res.destroy(err);
-    },
-  });
+
+  constructor(
+    private readonly response: ProxytapeResponse,
+    private readonly stream: StreamingBody,
+    private readonly res: ServerResponse,
+    private readonly count: (bytes: number) => void,
+    private readonly failed: (err: Error) => void,
+  ) {}
+
+  write(chunk: Buffer): boolean {
+    this.count(chunk.length);
+    noteRelayed(chunk.length);
+    if (this.res.write(chunk)) return true;
+    if (!this.#waitingForDrain) {
+      this.#waitingForDrain = true;
+      this.res.once('drain', this.#onDrain);
+    }
+    return false;
+  }
+
+  end(): void {
+    const trailers = this.response.trailers;
+    if (trailers.length > 0) this.res.addTrailers(pairs(trailers));
+    this.res.end();
+  }
+
+  error(err: Error): void {
+    this.failed(err);
+    // Abort the client connection: ending it cleanly would let a partial body pass for a complete one.
+    this.res.destroy(err);
+  }
 }
 
 function bodyFailure(response: ProxytapeResponse, err: Error): ProxytapeError {

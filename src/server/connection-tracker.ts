@@ -1,21 +1,28 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 
-interface SocketState {
+class SocketState {
   /**
    * Responses on this socket that have not closed yet (one, or a few with pipelining).
-   * A small array per socket rather than one Set for the server: see the note on the class.
+   * A small array per socket rather than one Set for the server: see the note on ConnectionTracker.
    */
-  responses: ServerResponse[];
+  responses: ServerResponse[] = [];
   /** Handed to the upgrade listener: busy until the socket closes. */
-  upgraded: boolean;
+  upgraded = false;
 }
 
 const TRACKED = Symbol('proxytape.trackedResponse');
 
-type TrackedResponse = ServerResponse & {
-  [TRACKED]?: { tracker: ConnectionTracker; socket: Duplex; state: SocketState } | undefined;
-};
+/** What a tracked response's 'close' listener needs (a class instance, not a literal: see Outgoing in proxy/proxy.ts). */
+class Tracked {
+  constructor(
+    readonly tracker: ConnectionTracker,
+    readonly socket: Duplex,
+    readonly state: SocketState,
+  ) {}
+}
+
+type TrackedResponse = ServerResponse & { [TRACKED]?: Tracked | undefined };
 
 function onTrackedClose(this: TrackedResponse): void {
   const tracked = this[TRACKED];
@@ -64,7 +71,7 @@ export class ConnectionTracker {
   }
 
   #register(socket: Duplex): SocketState {
-    const state: SocketState = { responses: [], upgraded: false };
+    const state = new SocketState();
     this.#sockets.set(socket, state);
     socket.once('close', () => {
       this.#sockets.delete(socket);
@@ -93,7 +100,7 @@ export class ConnectionTracker {
     // Node then answers with `Connection: close` and closes the socket after this response.
     if (this.#draining) res.shouldKeepAlive = false;
     // A shared listener and one small record per response: this runs for every request.
-    (res as TrackedResponse)[TRACKED] = { tracker: this, socket, state };
+    (res as TrackedResponse)[TRACKED] = new Tracked(this, socket, state);
     res.on('close', onTrackedClose);
   }
 

@@ -21,6 +21,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { fsyncDir, writeFileAtomic } from './atomic-write.js';
 import { type WriteJob, type WriteResult, writerThread } from './fixture-writer-thread.js';
+import { SlotTable } from '../util/slot-table.js';
 
 /** Default bound of JSON waiting to be written (bytes). */
 export const DEFAULT_WRITE_BEHIND_LIMIT = 64 * 1024 * 1024;
@@ -42,6 +43,8 @@ interface Waiter {
   resolve: () => void;
   reject: (err: Error) => void;
   bytes: number;
+  /** Handed to the thread (failed with it if it dies). */
+  inThread: boolean;
 }
 
 /**
@@ -61,12 +64,12 @@ export class FixtureWriter {
   /** Writes in flight beyond which the writer thread takes over (it then keeps every later write). */
   readonly threadThreshold: number;
   #worker: Worker | undefined;
-  #nextId = 1;
   #batch: WriteJob[] = [];
   #scheduled = false;
-  readonly #waiting = new Map<number, Waiter>();
-  /** Ids of the writes handed to the thread (failed together if it dies). */
-  readonly #inThread = new Set<number>();
+  /** Writes in flight; a job's id is its slot (see SlotTable on why not a Map). */
+  readonly #waiting = new SlotTable<Waiter>();
+  /** Writes handed to the thread and not settled yet. */
+  #inThread = 0;
   /** Directories created by writes on this thread. */
   readonly #madeDirs = new Set<string>();
   #pendingBytes = 0;
@@ -102,18 +105,20 @@ export class FixtureWriter {
    */
   write(file: string, text: string, durable: boolean): Promise<void> {
     if (this.#closed) return Promise.reject(new FixtureWriteError(`the fixture writer is closed; ${file} was not written`, undefined));
-    const id = this.#nextId++;
     const bytes = text.length;
     this.#pendingBytes += bytes;
+    let waiter!: Waiter;
     const written = new Promise<void>((resolve, reject) => {
-      this.#waiting.set(id, { resolve, reject, bytes });
+      waiter = { resolve, reject, bytes, inThread: false };
     });
+    const id = this.#waiting.add(waiter);
     const job: WriteJob = { id, file, text, durable };
     if (this.#threadBroken || (this.#worker === undefined && this.#waiting.size <= this.threadThreshold)) {
       void this.#writeHere(job);
       return written;
     }
-    this.#inThread.add(id);
+    waiter.inThread = true;
+    this.#inThread++;
     this.#batch.push(job);
     if (!this.#scheduled) {
       this.#scheduled = true;
@@ -201,30 +206,30 @@ export class FixtureWriter {
 
   #settle(results: WriteResult[]): void {
     for (const result of results) {
-      const waiter = this.#waiting.get(result.id);
+      const waiter = this.#waiting.delete(result.id);
       if (waiter === undefined) continue;
-      this.#waiting.delete(result.id);
-      this.#inThread.delete(result.id);
+      if (waiter.inThread) this.#inThread--;
       this.#pendingBytes -= waiter.bytes;
       if (result.error === undefined) waiter.resolve();
       else waiter.reject(new FixtureWriteError(result.error.message, result.error.code));
     }
     // An idle thread does not keep the process alive.
-    if (this.#inThread.size === 0) this.#worker?.unref();
+    if (this.#inThread === 0) this.#worker?.unref();
     this.#wake();
   }
 
   /** The thread died: every write handed to it fails (writes done here are unaffected). */
   #failThreaded(err: Error): void {
     const failure = new FixtureWriteError(err.message, (err as NodeJS.ErrnoException).code);
-    for (const id of this.#inThread) {
-      const waiter = this.#waiting.get(id);
-      if (waiter === undefined) continue;
+    const failed: Waiter[] = [];
+    for (const [id, waiter] of this.#waiting.entries()) {
+      if (!waiter.inThread) continue;
       this.#waiting.delete(id);
       this.#pendingBytes -= waiter.bytes;
-      waiter.reject(failure);
+      failed.push(waiter);
     }
-    this.#inThread.clear();
+    this.#inThread = 0;
+    for (const waiter of failed) waiter.reject(failure);
     this.#wake();
   }
 

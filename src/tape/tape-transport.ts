@@ -28,6 +28,7 @@ import type { SequenceTracker } from './sequence.js';
 import type { FixtureStore } from './store.js';
 import { teeBody } from './tee.js';
 import { FIXTURE_VERSION, type Fixture, type HeaderPairs, type StoredBody } from './types.js';
+import { SlotTable } from '../util/slot-table.js';
 
 /** The request header that picks a cassette per request (never forwarded). */
 export const CASSETTE_HEADER = 'x-proxytape-cassette';
@@ -76,11 +77,15 @@ const UNSTORED_RESPONSE_HEADERS: ReadonlySet<string> = new Set(['content-length'
 export class TapeTransport implements PreparedAnswerTransport {
   readonly stats: TapeStats = { recorded: 0, replayed: 0, missed: 0, proxied: 0, recordFailures: 0 };
   readonly #settings: TapeTransportSettings;
-  readonly #pending = new Set<Promise<void>>();
+  /** Fixture writes in flight (a slot table, not a Set: see SlotTable). */
+  readonly #pending = new SlotTable<Promise<void>>();
   readonly #recordSequences = new Map<string, number>();
   readonly #touched = new Set<string>();
-  /** auto mode: fixture writes in progress per (cassette, key). */
-  readonly #recording = new Map<string, Promise<void>>();
+  /**
+   * auto mode: fixture writes in progress per (cassette, key). Each value is a box emptied
+   * before its entry is deleted, so a discarded hash table pins nothing (see SlotTable).
+   */
+  readonly #recording = new Map<string, { write: Promise<void> | null }>();
 
   /** Replay fast path; null when the mode or the match options rule it out. */
   readonly #replayCache: ReplayCache | null;
@@ -118,8 +123,8 @@ export class TapeTransport implements PreparedAnswerTransport {
     if (s.mode === 'auto') {
       // An identical request being recorded right now: wait for its fixture and replay it,
       // instead of recording the same interaction twice.
-      const inFlight = this.#recording.get(`${cassette}\n${key}`);
-      if (inFlight !== undefined) await inFlight;
+      const inFlight = this.#recording.get(`${cassette}\n${key}`)?.write;
+      if (inFlight != null) await inFlight;
     }
     if (s.mode === 'replay' || s.mode === 'auto') {
       const candidates = findCandidates(s, cassette, key, view.matchable);
@@ -170,7 +175,7 @@ export class TapeTransport implements PreparedAnswerTransport {
 
   /** Waits for fixture writes in flight. */
   async flush(): Promise<void> {
-    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+    while (this.#pending.size > 0) await Promise.all(this.#pending.values());
   }
 
   async close(): Promise<void> {
@@ -241,13 +246,16 @@ export class TapeTransport implements PreparedAnswerTransport {
         s.onRecordError?.(error);
       }
     });
-    this.#pending.add(write);
+    const slot = this.#pending.add(write);
     const id = `${cassette}\n${key}`;
     // auto: an identical request arriving meanwhile replays this fixture once it is on disk.
-    if (s.mode === 'auto') this.#recording.set(id, write);
+    const box: { write: Promise<void> | null } | null = s.mode === 'auto' ? { write } : null;
+    if (box !== null) this.#recording.set(id, box);
     void write.finally(() => {
-      this.#pending.delete(write);
-      if (this.#recording.get(id) === write) this.#recording.delete(id);
+      this.#pending.delete(slot);
+      if (box === null) return;
+      box.write = null;
+      if (this.#recording.get(id) === box) this.#recording.delete(id);
     });
     return {
       status: upstream.status,

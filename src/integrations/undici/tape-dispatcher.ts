@@ -11,6 +11,7 @@ import { Exchange } from './exchange.js';
 import { toResponseSink } from './handler-adapter.js';
 import { type DispatcherSettings, type TapeDispatcherOptions, validateDispatcherOptions } from './options.js';
 import { DISPATCH_OPTIONS, type DispatcherOutgoing, DispatcherTransport } from './upstream-transport.js';
+import { SlotTable } from '../../util/slot-table.js';
 
 /**
  * An undici `Dispatcher` that records and replays in-process `fetch()` /
@@ -29,7 +30,8 @@ export class TapeDispatcher extends Dispatcher {
   /** One TapeTransport per host directory: fixtures are filed under the host each request went to. */
   readonly #transports = new Map<string, TapeTransport>();
   readonly #configs = new Map<string, CompiledProxyConfig>();
-  readonly #active = new Set<Exchange>();
+  /** Exchanges in flight (a slot table, not a Set: see SlotTable). */
+  readonly #active = new SlotTable<Exchange>();
   #closed = false;
   #destroyed = false;
 
@@ -57,8 +59,8 @@ export class TapeDispatcher extends Dispatcher {
       const forwarded: Partial<Dispatcher.DispatchOptions> = {};
       for (const key of FORWARDED_DISPATCH_OPTIONS) if (opts[key] !== undefined) Object.assign(forwarded, { [key]: opts[key] });
       const exchange = new Exchange(sink);
-      this.#active.add(exchange);
-      void exchange.settled.then(() => this.#active.delete(exchange));
+      const slot = this.#active.add(exchange);
+      void exchange.settled.then(() => this.#active.delete(slot));
       exchange.run((signal) => {
         const outgoing: DispatcherOutgoing = {
           method: request.method,
@@ -103,7 +105,7 @@ export class TapeDispatcher extends Dispatcher {
   override close(callback?: () => void): Promise<void> | void {
     this.#closed = true;
     const done = (async () => {
-      await Promise.all([...this.#active].map((exchange) => exchange.settled));
+      await Promise.all(this.#active.values().map((exchange) => exchange.settled));
       await this.#flush();
       await this.store.close();
       await this.#upstream.close();
@@ -126,7 +128,7 @@ export class TapeDispatcher extends Dispatcher {
     const err = (typeof errOrCallback === 'function' ? null : errOrCallback) ?? new errors.ClientDestroyedError();
     this.#closed = this.#destroyed = true;
     const done = (async () => {
-      const running = [...this.#active];
+      const running = this.#active.values();
       for (const exchange of running) exchange.abort(err);
       await Promise.all(running.map((exchange) => exchange.settled));
       await this.#flush();
