@@ -9,7 +9,18 @@
 // Prints a table and PASS/FAIL per target. Exit 1 only if a run failed (errors, crashes).
 // Options: --duration S (5), --rounds N (3), --warmup S (2), --connections N (32), --json FILE
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  rmSync,
+  writeFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  openSync,
+  writeSync,
+  closeSync,
+  renameSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +72,27 @@ const tape = (mode, fixtures, target) =>
   startServer('tape.mjs', { BENCH_MODE: mode, BENCH_FIXTURES: fixtures, BENCH_TARGET: target ?? '' });
 
 log(`load generator: ${gen.version}; ${cfg.connections} connections, ${cfg.rounds} × ${cfg.duration} s rounds`);
+
+// What one atomic fixture file (open + write + close + rename) costs on this disk right now. ext4
+// skips inodes freed in the last 60–300 s when it allocates new ones, so right after many files were
+// deleted (a previous run's clean-up) this is 5–10× its usual ~50 µs, and phase D measures that.
+const fsProbeUs = (() => {
+  const dir = path.join(tmp, 'fs-probe');
+  mkdirSync(dir);
+  const body = Buffer.alloc(1500, 'x');
+  const n = 1000;
+  const t0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) {
+    const temp = path.join(dir, `.f${i}.tmp`);
+    const fd = openSync(temp, 'wx');
+    writeSync(fd, body);
+    closeSync(fd);
+    renameSync(temp, path.join(dir, `f${i}.json`));
+  }
+  const used = process.cpuUsage(t0);
+  return (used.user + used.system) / n;
+})();
+log(`file system: one atomic fixture-sized file costs ${fsProbeUs.toFixed(0)} µs of CPU (1,000 created)`);
 const backend = await startServer('tape-backend.mjs');
 
 // Fixtures for A/B: one recorded 1 KiB interaction, then a copy with 10,000 more.
@@ -182,6 +214,7 @@ const results = {
     perRound: { passRps, recordRps },
   },
   record8MiBPeakRssMb: mb(rss8.peakRss),
+  fsProbeUs,
 };
 const r = results;
 console.log(
@@ -200,6 +233,7 @@ console.log(
 );
 console.log(`index 10,001 fixtures at start             ${fmt(r.indexMs).padStart(8)} ms`);
 console.log(`peak RSS recording 8 MiB bodies (4, one by one) ${fmt(r.record8MiBPeakRssMb, 1).padStart(5)} MB`);
+console.log(`atomic file creation on this disk (probe)  ${fmt(fsProbeUs).padStart(8)} µs CPU per file`);
 const checks = [
   ['replay 1 KiB ≥ 0.9× static node:http', r.replay.ratio >= 0.9],
   ['lookup independent of fixture count (10k ≥ 0.9× 1)', r.replay.ratio10k >= 0.9],

@@ -54,7 +54,21 @@ export class FixtureIndex {
 
   /** Adds or replaces (same path) one fixture. */
   add(stored: StoredFixture): void {
-    this.load([stored]);
+    // A fixture recorded while the proxy runs: placed into its slot's sorted list directly
+    // (one copy of a short list) rather than through load()'s grouping.
+    this.remove(stored.path);
+    this.paths.set(stored.path, stored);
+    const id = slot(stored.cassette, stored.fixture.match.key);
+    const list = this.slots.get(id);
+    if (list === undefined) this.slots.set(id, [stored]);
+    else {
+      const next = [...list];
+      let i = next.length;
+      while (i > 0 && bySequence(next[i - 1]!, stored) > 0) i--;
+      next.splice(i, 0, stored);
+      this.slots.set(id, next);
+    }
+    if (this.lists.size > 0) this.lists.clear();
   }
 
   /** Removes the fixture at `path`, if indexed; returns it. */
