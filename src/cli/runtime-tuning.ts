@@ -2,10 +2,10 @@
  * Memory tuning that the `proxytape` executable applies to its own process, and only
  * there: the library never changes the garbage collection of a process it is loaded into.
  *
- * It installs a young-generation collection after every 16 MiB of response body relayed
+ * It installs a young-generation collection after every 8 MiB of response body relayed
  * (see src/proxy/relay-gc.ts): dead 64 KiB socket read buffers no longer pile up between
  * V8's own collections, so one 1 GiB response streams through a `proxytape passthrough`
- * process peaking at about 85–90 MB of RSS instead of about 107 MB (BENCHMARKS.md). Small
+ * process peaking at about 80–90 MB of RSS instead of about 110 MB (BENCHMARKS.md). Small
  * requests are unaffected: the collections are paced by bytes relayed, not by requests.
  *
  * `PROXYTAPE_V8_TUNING=off` turns it off.
@@ -18,7 +18,7 @@ import { installRelayCollector } from '../proxy/relay-gc.js';
 export const RUNTIME_TUNING_ENV = 'PROXYTAPE_V8_TUNING';
 
 /** Bytes of response body relayed between two young-generation collections. */
-export const RELAY_COLLECTION_BYTES = 16 * 1024 * 1024;
+export const RELAY_COLLECTION_BYTES = 8 * 1024 * 1024;
 
 /**
  * Whether the tuning applies: unless `PROXYTAPE_V8_TUNING=off`.

@@ -47,7 +47,7 @@ describe('tuneRuntime (in a fresh Node process, as the executable calls it)', ()
       const { tuneRuntime } = await import(${JSON.stringify(tuning)});
       const { hasRelayCollector, noteRelayed } = await import(${JSON.stringify(relay)});
       const applied = tuneRuntime(${JSON.stringify(env)});
-      // Relaying 64 MiB runs the collector 4 times; it must be V8's real gc (no throw).
+      // Relaying 64 MiB runs the collector 8 times; it must be V8's real gc (no throw).
       for (let i = 0; i < 1024; i++) noteRelayed(64 * 1024);
       process.stdout.write(JSON.stringify({ applied, installed: hasRelayCollector(), gcGlobal: typeof globalThis.gc }));
     `;
