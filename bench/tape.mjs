@@ -128,7 +128,7 @@ const big = path.join(tmp, 'big');
   }
 }
 
-// A + B: interleaved rounds of static / replay / replay-10k.
+// A + B: interleaved rounds of static / replay / replay-10k, in a rotating order.
 log('A/B: replay 1 KiB vs static node:http, and with 10,000 fixtures');
 const targets = {
   static: await startServer('static.mjs'),
@@ -138,8 +138,12 @@ const targets = {
 for (const t of Object.values(targets)) await warm(`${t.url}/1k`);
 const rps = { static: [], replay: [], replay10k: [] };
 const p99 = { static: [], replay: [], replay10k: [] };
+const order = Object.entries(targets);
 for (let round = 0; round < cfg.rounds; round++) {
-  for (const [name, t] of Object.entries(targets)) {
+  // Rotate the order every round (as the proxy benchmark does), so that no server always runs
+  // right after the same one: with 3 rounds, each runs once in each position.
+  const shift = round % order.length;
+  for (const [name, t] of [...order.slice(shift), ...order.slice(0, shift)]) {
     const r = await load(`${t.url}/1k`);
     rps[name].push(r.rps);
     p99[name].push(r.p99Ms);
