@@ -2,6 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 
 class SocketState {
+  constructor(
+    readonly tracker: ConnectionTracker,
+    readonly socket: Duplex,
+  ) {}
   /**
    * Responses on this socket that have not closed yet (one, or a few with pipelining).
    * A small array per socket rather than one Set for the server: see the note on ConnectionTracker.
@@ -13,22 +17,14 @@ class SocketState {
 
 const TRACKED = Symbol('proxytape.trackedResponse');
 
-/** What a tracked response's 'close' listener needs (a class instance, not a literal: see Outgoing in proxy/proxy.ts). */
-class Tracked {
-  constructor(
-    readonly tracker: ConnectionTracker,
-    readonly socket: Duplex,
-    readonly state: SocketState,
-  ) {}
-}
-
-type TrackedResponse = ServerResponse & { [TRACKED]?: Tracked | undefined };
+/** A tracked response points at its socket's state (allocated once per connection, not per request). */
+type TrackedResponse = ServerResponse & { [TRACKED]?: SocketState | undefined };
 
 function onTrackedClose(this: TrackedResponse): void {
-  const tracked = this[TRACKED];
-  if (tracked === undefined) return;
+  const state = this[TRACKED];
+  if (state === undefined) return;
   this[TRACKED] = undefined;
-  tracked.tracker.responseClosed(this, tracked.socket, tracked.state);
+  state.tracker.responseClosed(this, state.socket, state);
 }
 
 /**
@@ -71,7 +67,7 @@ export class ConnectionTracker {
   }
 
   #register(socket: Duplex): SocketState {
-    const state = new SocketState();
+    const state = new SocketState(this, socket);
     this.#sockets.set(socket, state);
     socket.once('close', () => {
       this.#sockets.delete(socket);
@@ -99,8 +95,8 @@ export class ConnectionTracker {
     this.#active++;
     // Node then answers with `Connection: close` and closes the socket after this response.
     if (this.#draining) res.shouldKeepAlive = false;
-    // A shared listener and one small record per response: this runs for every request.
-    (res as TrackedResponse)[TRACKED] = new Tracked(this, socket, state);
+    // This runs for every request: a shared listener, and the socket state as the record (nothing allocated).
+    (res as TrackedResponse)[TRACKED] = state;
     res.on('close', onTrackedClose);
   }
 

@@ -24,8 +24,14 @@ const KEY_CACHE_LIMIT = 10_000;
  * takes the ordinary path.
  */
 export class ReplayCache {
-  readonly #keys = new Map<string, string>();
-  readonly #prepared = new WeakMap<StoredFixture, Map<string, PreparedReplay>>();
+  // Nested maps rather than one map keyed by a string built per request: looking up the
+  // request target as it came from the parser hashes it once, where a built key would first
+  // be copied together, then hashed, on every replayed request.
+  /** cassette → method → request target → match key. */
+  readonly #keys = new Map<string, Map<string, Map<string, string>>>();
+  #keyCount = 0;
+  /** fixture → method → served content coding ('' = identity) → prepared answer. */
+  readonly #prepared = new WeakMap<StoredFixture, Map<string, Map<string, PreparedReplay>>>();
 
   constructor(
     private readonly match: MatchOptions,
@@ -39,15 +45,27 @@ export class ReplayCache {
 
   /** The match key of a body-less request (same value the full path computes). */
   keyOf(cassette: string, method: string, url: string): string {
-    const id = `${cassette}\n${method}\n${url}`;
-    let key = this.#keys.get(id);
+    let byMethod = this.#keys.get(cassette);
+    let byUrl = byMethod?.get(method);
+    let key = byUrl?.get(url);
     if (key === undefined) {
       const q = url.indexOf('?');
       const path = q === -1 ? url : url.slice(0, q);
       const query = this.redactor.query(parseQuery(q === -1 ? '' : url.slice(q + 1)));
       key = matchKey({ method, path, query, headers: [], body: Buffer.alloc(0), contentType: undefined }, this.match, this.redactor);
-      if (this.#keys.size >= KEY_CACHE_LIMIT) this.#keys.clear();
-      this.#keys.set(id, key);
+      if (this.#keyCount >= KEY_CACHE_LIMIT) {
+        this.#keys.clear();
+        this.#keyCount = 0;
+        byMethod = undefined;
+        byUrl = undefined;
+      }
+      if (byMethod === undefined) this.#keys.set(cassette, (byMethod = new Map()));
+      if (byUrl === undefined) {
+        byUrl = byMethod.get(method);
+        if (byUrl === undefined) byMethod.set(method, (byUrl = new Map()));
+      }
+      byUrl.set(url, key);
+      this.#keyCount++;
     }
     return key;
   }
@@ -63,9 +81,10 @@ export class ReplayCache {
   /** The prepared answer of `stored` for this method and the client's Accept-Encoding. */
   answer(stored: StoredFixture, method: string, acceptEncoding: string | undefined): PreparedReplay {
     const coding = stored.fixture.response.contentEncoding;
-    const variant = `${method}\n${coding !== undefined && acceptsEncoding(acceptEncoding, coding) ? coding : ''}`;
-    let byVariant = this.#prepared.get(stored);
-    let prepared = byVariant?.get(variant);
+    const served = coding !== undefined && acceptsEncoding(acceptEncoding, coding) ? coding : '';
+    let byMethod = this.#prepared.get(stored);
+    let byCoding = byMethod?.get(method);
+    let prepared = byCoding?.get(served);
     if (prepared === undefined) {
       const upstream = replayResponse(stored, method, acceptEncoding);
       prepared = {
@@ -76,8 +95,9 @@ export class ReplayCache {
         source: 'replayed',
         fixture: stored.path,
       };
-      if (byVariant === undefined) this.#prepared.set(stored, (byVariant = new Map()));
-      byVariant.set(variant, prepared);
+      if (byMethod === undefined) this.#prepared.set(stored, (byMethod = new Map()));
+      if (byCoding === undefined) byMethod.set(method, (byCoding = new Map()));
+      byCoding.set(served, prepared);
     }
     return prepared;
   }

@@ -6,14 +6,11 @@
  */
 import type { StoredFixture } from './types.js';
 
-/** `\0` cannot occur in a path, so it cannot occur in a cassette name either. */
-function slot(cassette: string, key: string): string {
-  return `${cassette}\0${key}`;
-}
-
 function bySequence(a: StoredFixture, b: StoredFixture): number {
   return a.fixture.match.sequence - b.fixture.match.sequence || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 }
+
+const NONE: readonly StoredFixture[] = Object.freeze([]);
 
 function byPath(a: StoredFixture, b: StoredFixture): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
@@ -21,7 +18,8 @@ function byPath(a: StoredFixture, b: StoredFixture): number {
 
 /** (cassette, key) → fixtures, plus per-path and per-cassette views. */
 export class FixtureIndex {
-  private readonly slots = new Map<string, readonly StoredFixture[]>();
+  /** cassette → match key → fixtures (nested: a lookup builds no string; see ReplayCache.keyOf). */
+  private readonly slots = new Map<string, Map<string, readonly StoredFixture[]>>();
   private readonly paths = new Map<string, StoredFixture>();
   private readonly lists = new Map<string | undefined, readonly StoredFixture[]>();
 
@@ -39,16 +37,19 @@ export class FixtureIndex {
    * ```
    */
   load(fixtures: Iterable<StoredFixture>): void {
-    const grouped = new Map<string, StoredFixture[]>();
+    const grouped = new Map<Map<string, readonly StoredFixture[]>, Map<string, StoredFixture[]>>();
     for (const stored of fixtures) {
       this.remove(stored.path);
       this.paths.set(stored.path, stored);
-      const id = slot(stored.cassette, stored.fixture.match.key);
-      let group = grouped.get(id);
-      if (group === undefined) grouped.set(id, (group = [...(this.slots.get(id) ?? [])]));
+      const keys = this.#keysOf(stored.cassette);
+      let groups = grouped.get(keys);
+      if (groups === undefined) grouped.set(keys, (groups = new Map()));
+      const key = stored.fixture.match.key;
+      let group = groups.get(key);
+      if (group === undefined) groups.set(key, (group = [...(keys.get(key) ?? [])]));
       group.push(stored);
     }
-    for (const [id, group] of grouped) this.slots.set(id, group.sort(bySequence));
+    for (const [keys, groups] of grouped) for (const [key, group] of groups) keys.set(key, group.sort(bySequence));
     this.lists.clear();
   }
 
@@ -58,15 +59,16 @@ export class FixtureIndex {
     // (one copy of a short list) rather than through load()'s grouping.
     this.remove(stored.path);
     this.paths.set(stored.path, stored);
-    const id = slot(stored.cassette, stored.fixture.match.key);
-    const list = this.slots.get(id);
-    if (list === undefined) this.slots.set(id, [stored]);
+    const keys = this.#keysOf(stored.cassette);
+    const key = stored.fixture.match.key;
+    const list = keys.get(key);
+    if (list === undefined) keys.set(key, [stored]);
     else {
       const next = [...list];
       let i = next.length;
       while (i > 0 && bySequence(next[i - 1]!, stored) > 0) i--;
       next.splice(i, 0, stored);
-      this.slots.set(id, next);
+      keys.set(key, next);
     }
     if (this.lists.size > 0) this.lists.clear();
   }
@@ -76,17 +78,24 @@ export class FixtureIndex {
     const stored = this.paths.get(path);
     if (stored === undefined) return undefined;
     this.paths.delete(path);
-    const id = slot(stored.cassette, stored.fixture.match.key);
-    const rest = (this.slots.get(id) ?? []).filter((s) => s.path !== path);
-    if (rest.length === 0) this.slots.delete(id);
-    else this.slots.set(id, rest);
+    const keys = this.#keysOf(stored.cassette);
+    const key = stored.fixture.match.key;
+    const rest = (keys.get(key) ?? []).filter((s) => s.path !== path);
+    if (rest.length === 0) keys.delete(key);
+    else keys.set(key, rest);
     this.lists.clear();
     return stored;
   }
 
   /** Fixtures of (cassette, key), ordered by sequence (then path). */
   find(cassette: string, key: string): readonly StoredFixture[] {
-    return this.slots.get(slot(cassette, key)) ?? [];
+    return this.slots.get(cassette)?.get(key) ?? NONE;
+  }
+
+  #keysOf(cassette: string): Map<string, readonly StoredFixture[]> {
+    let keys = this.slots.get(cassette);
+    if (keys === undefined) this.slots.set(cassette, (keys = new Map()));
+    return keys;
   }
 
   /** The fixture indexed at `path`. */
