@@ -7,7 +7,7 @@
 //   D. record mode vs passthrough on distinct 1 KiB GETs (every request recorded)
 //   E. peak RSS of the recording proxy while it records 8 MiB bodies, one after another
 // Prints a table and PASS/FAIL per target. Exit 1 only if a run failed (errors, crashes).
-// Options: --duration S (5), --rounds N (3), --warmup S (2), --connections N (32), --json FILE
+// Options: --duration S (5), --rounds N (5), --warmup S (2), --connections N (32), --json FILE
 import { spawnSync } from 'node:child_process';
 import {
   mkdtempSync,
@@ -31,7 +31,7 @@ import { detectLoadGenerator, runLoad } from './load.mjs';
 const { values: opt } = parseArgs({
   options: {
     duration: { type: 'string', default: '5' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '32' },
     json: { type: 'string' },
@@ -141,7 +141,7 @@ const p99 = { static: [], replay: [], replay10k: [] };
 const order = Object.entries(targets);
 for (let round = 0; round < cfg.rounds; round++) {
   // Rotate the order every round (as the proxy benchmark does), so that no server always runs
-  // right after the same one: with 3 rounds, each runs once in each position.
+  // right after the same one: every server runs in every position.
   const shift = round % order.length;
   for (const [name, t] of [...order.slice(shift), ...order.slice(0, shift)]) {
     const r = await load(`${t.url}/1k`);
