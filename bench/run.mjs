@@ -14,7 +14,7 @@
 // Options (defaults in parseArgs below):
 //   --json FILE            also write machine-readable results to FILE
 //   --connections N        client connections, every target and phase (32)
-//   --rounds N             1 KiB phase: interleaved rounds per target (5)
+//   --rounds N             1 KiB phase: interleaved rounds per target (7)
 //   --duration S           1 KiB phase: seconds per round (4)
 //   --large-duration S     8 MiB phase: measured seconds per target (8)
 //   --warmup S             warm-up seconds per target and phase (2)
@@ -38,7 +38,7 @@ const { values: opt } = parseArgs({
   options: {
     json: { type: 'string' },
     connections: { type: 'string', default: '32' },
-    rounds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '7' },
     duration: { type: 'string', default: '4' },
     'large-duration': { type: 'string', default: '8' },
     warmup: { type: 'string', default: '2' },
@@ -185,7 +185,8 @@ function checkErrors(label, t, r) {
  * long run per target we run `rounds` short runs per target, interleaved
  * (direct, proxytape, http-proxy, floor, direct, …), and report medians: a burst
  * of outside noise then hits one round of every target, not one target whole.
- * The order rotates by one target per round, so no target always follows the same one.
+ * The order rotates by one target per round and every second round runs backwards, so no target
+ * always runs in the same slot or after the same target.
  * The children stay up (idle) across rounds; each is warmed up once.
  */
 async function smallPhase(backend) {
@@ -222,11 +223,13 @@ async function smallPhase(backend) {
       }
     }
     for (let round = 1; round <= cfg.rounds; round++) {
-      // Rotate the order every round, so that no target always runs in the same slot (e.g. right
-      // after "direct", whose 50k+ req/s leave the backend with the most garbage to collect):
-      // with as many rounds as targets, each target runs once in each position.
+      // Vary the order every round, so that no target always runs in the same slot or after the
+      // same target (e.g. right after "direct", whose 50k+ req/s leave the backend with the most
+      // garbage to collect): rotate by one each round, and run every second round backwards.
       const shift = (round - 1) % entries.length;
-      for (const e of [...entries.slice(shift), ...entries.slice(0, shift)]) {
+      const order = [...entries.slice(shift), ...entries.slice(0, shift)];
+      if (round % 2 === 0) order.reverse();
+      for (const e of order) {
         if (!e.proc || e.r.status !== 'ok') continue;
         log(`${label}: round ${round}/${cfg.rounds} ${e.t.name} (${cfg.smallDuration} s)`);
         try {
