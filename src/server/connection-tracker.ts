@@ -24,7 +24,7 @@ function onTrackedClose(this: TrackedResponse): void {
   const state = this[TRACKED];
   if (state === undefined) return;
   this[TRACKED] = undefined;
-  state.tracker.responseClosed(this, state.socket, state);
+  state.tracker.responseClosed(this, state);
 }
 
 /**
@@ -32,13 +32,14 @@ function onTrackedClose(this: TrackedResponse): void {
  * sockets — so close() can drain: shut idle keep-alive sockets at once, let
  * busy ones finish, and destroy whatever is left at the deadline.
  *
- * Responses are kept per socket, never in one server-wide `Set`: a `Set` (or `Map`)
- * that gains and loses an entry per request keeps rehashing into new tables, and V8's
- * scavenger treats the entries of the discarded tables as live until the next full
- * collection. Every request's whole object graph (request, response, buffers,
- * closures) then survived into the old generation: a third of all allocations under
- * load, five times the GC time, a quarter of the throughput (BENCHMARKS.md, "Why
- * the proxy was slower than the floor").
+ * Responses are kept per socket, never in one server-wide `Set`. With a `Set` that
+ * gained and lost an entry per request, every request's whole object graph (request,
+ * response, buffers, closures) survived V8's young-generation collections into the old
+ * generation: a third of all allocations under load, five times the GC time, a quarter
+ * of the throughput (measured: BENCHMARKS.md, "Why the proxy was slower than the
+ * floor"). The likely mechanism: such a set keeps rehashing into new backing tables,
+ * and what the discarded tables still point to counts as live until the next full
+ * collection.
  */
 export class ConnectionTracker {
   readonly #sockets = new Map<Duplex, SocketState>();
@@ -101,14 +102,14 @@ export class ConnectionTracker {
   }
 
   /** @internal The response of a tracked request closed (finished or aborted). */
-  responseClosed(res: ServerResponse, socket: Duplex, state: SocketState): void {
+  responseClosed(res: ServerResponse, state: SocketState): void {
     const list = state.responses;
     const i = list.indexOf(res);
     if (i !== -1) {
       list.splice(i, 1);
       this.#active--;
     }
-    if (this.#draining) this.#closeWhenIdle(socket, state);
+    if (this.#draining) this.#closeWhenIdle(state);
     this.#settle();
   }
 
@@ -161,7 +162,8 @@ export class ConnectionTracker {
     for (const socket of this.#sockets.keys()) socket.destroy();
   }
 
-  #closeWhenIdle(socket: Duplex, state: SocketState): void {
+  #closeWhenIdle(state: SocketState): void {
+    const socket = state.socket;
     // Let Node finish its own bookkeeping for the response (and start a pipelined request, if any) first.
     setImmediate(() => {
       if (state.responses.length === 0 && !state.upgraded && !socket.destroyed) socket.destroy();

@@ -2,12 +2,13 @@
  * Things in flight (pending writes, waiters), addressed by a small integer slot:
  * add, get and delete without hashing.
  *
- * Used instead of a `Map` or `Set` for entries that come and go once per request.
- * A hash table that gains and loses an entry per request keeps rehashing into new
- * backing tables, and V8's young-generation collector treats what the discarded
- * tables still point to as live until the next full collection: every entry's
- * whole object graph (promises, closures, buffers) is then copied into the old
- * generation. A slot array is written in place, and a freed slot points to nothing.
+ * Used instead of a `Map` or `Set` for entries that come and go once per request: with
+ * a `Set` of in-flight responses, every request's whole object graph survived V8's
+ * young-generation collections into the old generation (measured; docs/decisions/0004).
+ * The likely mechanism: a hash table that gains and loses an entry per request keeps
+ * rehashing into new backing tables, and what the discarded tables still point to counts
+ * as live until the next full collection. A slot array is written in place, and a freed
+ * slot points to nothing.
  *
  * @example
  * ```ts
