@@ -13,6 +13,8 @@ class SocketState {
   responses: ServerResponse[] = [];
   /** Handed to the upgrade listener: busy until the socket closes. */
   upgraded = false;
+  /** During a drain: the response this tracker set to answer with `Connection: close` (the socket's last one). */
+  closing: ServerResponse | null = null;
 }
 
 const TRACKED = Symbol('proxytape.trackedResponse');
@@ -72,11 +74,18 @@ export class ConnectionTracker {
     this.#sockets.set(socket, state);
     socket.once('close', () => {
       this.#sockets.delete(socket);
+      // Responses still listed will never be written (e.g. requests pipelined behind a response that
+      // closed the connection): Node emits no 'close' for them, so they stop counting here.
+      const orphaned = state.responses.length;
+      if (orphaned > 0) {
+        state.responses.length = 0;
+        this.#active -= orphaned;
+      }
       if (state.upgraded) {
         state.upgraded = false;
         this.#upgraded--;
-        this.#settle();
       }
+      this.#settle();
     });
     return state;
   }
@@ -94,8 +103,7 @@ export class ConnectionTracker {
     const state = this.#sockets.get(socket) ?? this.#register(socket);
     state.responses.push(res);
     this.#active++;
-    // Node then answers with `Connection: close` and closes the socket after this response.
-    if (this.#draining) res.shouldKeepAlive = false;
+    if (this.#draining) this.#closeAfter(state, res);
     // This runs for every request: a shared listener, and the socket state as the record (nothing allocated).
     (res as TrackedResponse)[TRACKED] = state;
     res.on('close', onTrackedClose);
@@ -133,9 +141,24 @@ export class ConnectionTracker {
   startDrain(): void {
     this.#draining = true;
     for (const [socket, state] of this.#sockets) {
-      for (const res of state.responses) if (!res.headersSent) res.shouldKeepAlive = false;
-      if (state.responses.length === 0 && !state.upgraded) socket.destroy();
+      const last = state.responses.at(-1);
+      if (last !== undefined) this.#closeAfter(state, last);
+      else if (!state.upgraded) socket.destroy();
     }
+  }
+
+  /**
+   * Makes `res`, the last response listed on its socket, answer with `Connection: close`: Node
+   * then closes the socket after it. Only the last one: requests pipelined behind it are answered
+   * first. A response marked before a later pipelined request arrived is set back to keep-alive.
+   */
+  #closeAfter(state: SocketState, res: ServerResponse): void {
+    const previous = state.closing;
+    if (previous !== null && previous !== res && !previous.headersSent) previous.shouldKeepAlive = true;
+    state.closing = null;
+    if (res.headersSent || !res.shouldKeepAlive) return;
+    res.shouldKeepAlive = false;
+    state.closing = res;
   }
 
   /** Resolves true once nothing is in flight, or false when `timeoutMs` (if given) passes first. */

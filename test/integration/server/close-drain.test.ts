@@ -203,6 +203,48 @@ describe('ProxytapeServer.close(): graceful drain', () => {
     expect(events).toEqual(['listener.close (listening=false)', 'listener.close done', 'close resolved']);
   });
 
+  it('counts pipelined requests on one connection one by one and drains them all', async () => {
+    const release = deferred();
+    const server = await createServer((req, res) => {
+      // The first response waits, so the second request is in flight behind it on the same socket.
+      if (req.url === '/first') void release.promise.then(() => res.end('first'));
+      else res.end('second');
+    });
+    const socket = await connect(server.port);
+    let received = '';
+    socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
+    socket.write(`GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n`);
+    for (let i = 0; i < 100 && server.inFlight < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(server.inFlight).toBe(2);
+    const closing = server.close({ drainTimeout: 5_000 });
+    expect(await isPending(closing)).toBe(true);
+    release.resolve();
+    await closing;
+    await closed(socket);
+    expect(server.inFlight).toBe(0);
+    // Both answered, in order, before the connection closed.
+    expect(received.indexOf('first')).toBeGreaterThan(-1);
+    expect(received.indexOf('second')).toBeGreaterThan(received.indexOf('first'));
+  });
+
+  it('stops counting a pipelined request whose connection a previous response closed', async () => {
+    const server = await createServer((req, res) => {
+      // The first response closes the connection, so the second is never written and Node emits no 'close' for it.
+      if (req.url === '/first') res.writeHead(200, { connection: 'close' }).end('first');
+      else setTimeout(() => res.end('second'), 50);
+    });
+    const socket = await connect(server.port);
+    socket.on('data', () => undefined);
+    socket.write(`GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n`);
+    await closed(socket);
+    for (let i = 0; i < 100 && server.inFlight > 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(server.inFlight).toBe(0);
+    // Nothing left in flight: close() does not wait for the drain deadline.
+    const started = Date.now();
+    await server.close({ drainTimeout: 10_000 });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it('rejects invalid close() options without starting to close', async () => {
     const server = await createServer((_req, res) => res.end('ok'));
     await expect(server.close({ drainTimeout: -5 })).rejects.toThrow(
