@@ -147,6 +147,18 @@ describe('responses passed to the client', () => {
     }
   });
 
+  it('answers pipelined requests in the order they were sent, even when an earlier one is slower upstream', async () => {
+    const p = await through((req, res) => {
+      setTimeout(() => res.end(`<${req.url}>`), req.url === '/slow' ? 150 : 0);
+    });
+    const answer = await rawExchange(
+      p.port,
+      'GET /slow HTTP/1.1\r\nHost: a\r\n\r\nGET /fast HTTP/1.1\r\nHost: a\r\n\r\nGET /last HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n',
+    );
+    expect([...answer.matchAll(/<(\/\w+)>/g)].map((m) => m[1])).toEqual(['/slow', '/fast', '/last']);
+    expect(answer.match(/HTTP\/1\.1 200 OK\r\n/g)).toHaveLength(3);
+  });
+
   it('reuses the upstream connection for sequential requests (keep-alive pool)', async () => {
     const remotePorts = new Set<number>();
     const p = await through((req, res) => {
