@@ -9,7 +9,10 @@ import type * as WorkerThreads from 'node:worker_threads';
 
 /** What the writer thread is asked to do for one file. */
 export interface WriteJob {
+  /** The writer's slot for this job (reused once the job settled). */
   id: number;
+  /** Unique per job: a result is matched on both, so a late answer can never settle a later job in the same slot. */
+  seq: number;
   file: string;
   text: string;
   durable: boolean;
@@ -18,6 +21,7 @@ export interface WriteJob {
 /** What it answers per job: nothing (written) or the failure. */
 export interface WriteResult {
   id: number;
+  seq: number;
   error?: { message: string; code?: string };
 }
 
@@ -87,10 +91,10 @@ export function writerThread(): void {
           madeDirs.delete(path.dirname(job.file));
           writeOnce(job);
         }
-        results.push({ id: job.id });
+        results.push({ id: job.id, seq: job.seq });
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
-        results.push({ id: job.id, error: { message: e.message, ...(e.code !== undefined ? { code: e.code } : {}) } });
+        results.push({ id: job.id, seq: job.seq, error: { message: e.message, ...(e.code !== undefined ? { code: e.code } : {}) } });
       }
     }
     parentPort!.postMessage(results);

@@ -45,6 +45,8 @@ interface Waiter {
   bytes: number;
   /** Handed to the thread (failed with it if it dies). */
   inThread: boolean;
+  /** The job's unique number (see WriteJob.seq). */
+  seq: number;
 }
 
 /**
@@ -64,6 +66,7 @@ export class FixtureWriter {
   /** Writes in flight beyond which the writer thread takes over (it then keeps every later write). */
   readonly threadThreshold: number;
   #worker: Worker | undefined;
+  #nextSeq = 0;
   #batch: WriteJob[] = [];
   #scheduled = false;
   /** Writes in flight; a job's id is its slot (see SlotTable on why not a Map). */
@@ -98,6 +101,11 @@ export class FixtureWriter {
     return this.#worker !== undefined;
   }
 
+  /** @internal For tests: the writer thread, while one runs. */
+  get thread(): Worker | undefined {
+    return this.#worker;
+  }
+
   /**
    * Queues an atomic write of `text` to `file` (its directory is created). Resolves when
    * the file is in place; rejects with a {@link FixtureWriteError} (the temp file removed,
@@ -107,12 +115,13 @@ export class FixtureWriter {
     if (this.#closed) return Promise.reject(new FixtureWriteError(`the fixture writer is closed; ${file} was not written`, undefined));
     const bytes = text.length;
     this.#pendingBytes += bytes;
+    const seq = this.#nextSeq++;
     let waiter!: Waiter;
     const written = new Promise<void>((resolve, reject) => {
-      waiter = { resolve, reject, bytes, inThread: false };
+      waiter = { resolve, reject, bytes, inThread: false, seq };
     });
     const id = this.#waiting.add(waiter);
-    const job: WriteJob = { id, file, text, durable };
+    const job: WriteJob = { id, seq, file, text, durable };
     if (this.#threadBroken || (this.#worker === undefined && this.#waiting.size <= this.threadThreshold)) {
       void this.#writeHere(job);
       return written;
@@ -171,10 +180,10 @@ export class FixtureWriter {
         this.#madeDirs.delete(dir);
         await attempt();
       }
-      this.#settle([{ id: job.id }]);
+      this.#settle([{ id: job.id, seq: job.seq }]);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      this.#settle([{ id: job.id, error: { message: e.message, ...(e.code !== undefined ? { code: e.code } : {}) } }]);
+      this.#settle([{ id: job.id, seq: job.seq, error: { message: e.message, ...(e.code !== undefined ? { code: e.code } : {}) } }]);
     }
   }
 
@@ -206,8 +215,9 @@ export class FixtureWriter {
 
   #settle(results: WriteResult[]): void {
     for (const result of results) {
-      const waiter = this.#waiting.delete(result.id);
-      if (waiter === undefined) continue;
+      // A late answer for a job already failed with a dead thread: its slot may hold another job now.
+      if (this.#waiting.get(result.id)?.seq !== result.seq) continue;
+      const waiter = this.#waiting.delete(result.id)!;
       if (waiter.inThread) this.#inThread--;
       this.#pendingBytes -= waiter.bytes;
       if (result.error === undefined) waiter.resolve();
@@ -229,6 +239,8 @@ export class FixtureWriter {
       failed.push(waiter);
     }
     this.#inThread = 0;
+    // Jobs not posted yet were among those failed: never send them to a replacement thread.
+    this.#batch = [];
     for (const waiter of failed) waiter.reject(failure);
     this.#wake();
   }

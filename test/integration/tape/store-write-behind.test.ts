@@ -187,3 +187,34 @@ describe.each([
     await expect(good).resolves.toBeUndefined();
   });
 });
+
+describe('FixtureWriter when its thread dies', () => {
+  it('fails only the writes handed to the thread, then keeps writing on the event loop, each write settled once', async () => {
+    const writer = new FixtureWriter(DEFAULT_WRITE_BEHIND_LIMIT, 0);
+    const dir = await makeTempDir('proxytape-fw-');
+    const outcomes = Array.from({ length: 50 }, (_, i) =>
+      writer.write(path.join(dir, `a${i}.json`), `{"a":${i}}\n`, false).then(
+        () => 'written' as const,
+        (err: unknown) => ((err as Error).name === 'FixtureWriteError' ? ('failed' as const) : ('other' as const)),
+      ),
+    );
+    // The batch goes out on the next turn; kill the thread as soon as it exists.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writer.thread).toBeDefined();
+    await writer.thread!.terminate();
+    const settled = await Promise.all(outcomes);
+    expect(settled.every((o) => o === 'written' || o === 'failed')).toBe(true);
+    // Every write that reported success is on disk, complete.
+    for (const [i, o] of settled.entries()) {
+      if (o === 'written') expect(await readFile(path.join(dir, `a${i}.json`), 'utf8')).toBe(`{"a":${i}}\n`);
+    }
+    expect(writer.pending).toBe(0);
+    expect(writer.threaded).toBe(false);
+    // Later writes stay on the event loop (no new thread), in the slots the failed writes freed.
+    await Promise.all(Array.from({ length: 20 }, (_, i) => writer.write(path.join(dir, `b${i}.json`), `{"b":${i}}\n`, false)));
+    expect(writer.threaded).toBe(false);
+    for (let i = 0; i < 20; i++) expect(await readFile(path.join(dir, `b${i}.json`), 'utf8')).toBe(`{"b":${i}}\n`);
+    expect(writer.pending).toBe(0);
+    await writer.close();
+  });
+});
