@@ -14,6 +14,9 @@
  * (src/cli/runtime-tuning.ts).
  */
 
+import { ConfigError } from '../errors.js';
+import { describe } from './config.js';
+
 let collect: (() => void) | undefined;
 let every = 0;
 let relayed = 0;
@@ -24,10 +27,19 @@ let relayed = 0;
  *
  * @example
  * ```ts
- * installRelayCollector(() => gc({ type: 'minor' }), 16 * 1024 * 1024);
+ * installRelayCollector(() => gc({ type: 'minor' }), 8 * 1024 * 1024);
  * ```
  */
-export function installRelayCollector(collector: (() => void) | undefined, everyBytes = 16 * 1024 * 1024): void {
+export function installRelayCollector(collector: (() => void) | undefined, everyBytes = 8 * 1024 * 1024): void {
+  if (collector !== undefined && typeof collector !== 'function') {
+    throw new ConfigError(
+      'collector',
+      `Invalid collector: ${describe(collector)}. Must be a function () => void, or undefined to remove it.`,
+    );
+  }
+  if (!Number.isSafeInteger(everyBytes) || everyBytes <= 0) {
+    throw new ConfigError('everyBytes', `Invalid everyBytes: ${describe(everyBytes)}. Must be a positive integer number of bytes.`);
+  }
   collect = collector;
   every = everyBytes;
   relayed = 0;

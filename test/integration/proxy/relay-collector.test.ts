@@ -65,4 +65,10 @@ describe('installRelayCollector', () => {
     expect(await download(`${proxy.url}/big`)).toBe(4 * MiB);
     expect(runs).toBe(0);
   });
+
+  it('rejects a pace that is not a positive integer and a collector that is not a function, naming the option', () => {
+    expect(() => installRelayCollector(() => undefined, 0)).toThrow('Invalid everyBytes: 0. Must be a positive integer number of bytes.');
+    expect(() => installRelayCollector(() => undefined, 1.5)).toThrow(/Invalid everyBytes: 1\.5\./);
+    expect(() => installRelayCollector('gc' as unknown as () => void)).toThrow(/Invalid collector: .*Must be a function/);
+  });
 });
