@@ -5,7 +5,7 @@ import { StreamingBody } from './body.js';
 import type { CompiledProxyConfig } from './config.js';
 import { type RawHeaders, buffersToRaw } from './headers-util.js';
 import type { OutgoingRequest, Transport, UpgradedResponse, UpstreamResponse } from './transport.js';
-import { Pool } from './undici-pool.js';
+import { Pool, undiciErrors } from './undici-pool.js';
 import { toProxyError } from './upstream-errors.js';
 
 /** Options of the HTTP transport's per-origin undici pools. */
@@ -23,6 +23,21 @@ export type Settle = { resolve: (r: UpstreamResponse | UpgradedResponse) => void
 export const DISPATCH = Symbol('proxytape.dispatch');
 
 /**
+ * undici times the response headers and body with its "fast timers", which tick every
+ * half second and fire up to a second late: a 100 ms headers timeout fires after ~1 s.
+ * Timeouts shorter than this get a precise timer of their own (undici's stays as a backstop).
+ */
+const PRECISE_TIMEOUT_BELOW_MS = 30_000;
+
+function onHeadersTimeout(handler: DispatchHandler): void {
+  handler.timedOut(new undiciErrors.HeadersTimeoutError());
+}
+
+function onBodyTimeout(handler: DispatchHandler): void {
+  handler.timedOut(new undiciErrors.BodyTimeoutError());
+}
+
+/**
  * undici's native dispatch handler (raw Buffer headers, no parsing into
  * objects): the leanest path from the upstream socket to the client. The body
  * goes into a {@link StreamingBody}; `onData` returning false pauses the
@@ -38,6 +53,8 @@ class DispatchHandler {
   private abort: ((err: Error) => void) | null = null;
   private body: StreamingBody | null = null;
   private onAbortSignal: (() => void) | null = null;
+  /** The precise headers or body timer, when the timeout is short (see PRECISE_TIMEOUT_BELOW_MS). */
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(request: OutgoingRequest, settle: Settle) {
     this.request = request;
@@ -57,7 +74,20 @@ class DispatchHandler {
     }
   }
 
+  /** A precise timer fired: fail the request as undici's own timeout would. */
+  timedOut(err: Error): void {
+    this.timer = null;
+    this.abortWith(err);
+  }
+
+  private startTimer(ms: number, fire: (handler: DispatchHandler) => void): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = ms > 0 && ms < PRECISE_TIMEOUT_BELOW_MS ? setTimeout(fire, ms, this).unref() : null;
+  }
+
   private release(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
     if (this.onAbortSignal) this.request?.signal?.removeEventListener('abort', this.onAbortSignal);
     this.onAbortSignal = null;
     this.request = null;
@@ -68,8 +98,11 @@ class DispatchHandler {
 
   onConnect(abort: (err?: Error) => void): void {
     this.abort = abort;
-    const signal = this.request?.signal;
-    if (signal?.aborted) abort(signal.reason as Error);
+    const request = this.request;
+    if (request === null) return;
+    if (request.signal?.aborted) abort(request.signal.reason as Error);
+    // undici starts its headers timer here too: when the request goes out on a connection.
+    else this.startTimer(request.config.timeouts.headers, onHeadersTimeout);
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
@@ -81,15 +114,19 @@ class DispatchHandler {
     if (!settle) return false;
     this.settle = null;
     const body = new StreamingBody();
-    body.resumeSource = resume;
     const abort = this.abort;
     body.abortSource = (err) => abort?.(err);
     this.body = body;
+    const bodyTimeout = this.request?.config.timeouts.body ?? 0;
+    this.startTimer(bodyTimeout, onBodyTimeout);
+    // Like undici's, the body timeout counts the time between chunks (and restarts when a paused body resumes).
+    body.resumeSource = this.timer === null ? resume : () => (this.timer?.refresh(), resume());
     settle.resolve(new ProxiedResponse(statusCode, statusText ?? '', buffersToRaw(rawHeaders), body));
     return true;
   }
 
   onData(chunk: Buffer): boolean {
+    this.timer?.refresh();
     return this.body?.push(chunk) ?? false;
   }
 

@@ -8,7 +8,7 @@
  * class object: a test checks it), so the HTTP transport loads just that.
  */
 import { createRequire } from 'node:module';
-import type { Pool as UndiciPool } from 'undici';
+import type { Pool as UndiciPool, errors as UndiciErrors } from 'undici';
 
 const require = createRequire(import.meta.url);
 
@@ -16,3 +16,6 @@ const require = createRequire(import.meta.url);
 export const Pool = require('undici/lib/dispatcher/pool.js') as typeof UndiciPool;
 /** An instance of undici's `Pool`. */
 export type Pool = UndiciPool;
+
+/** undici's error classes (the module its index re-exports as `errors`). */
+export const undiciErrors = require('undici/lib/core/errors.js') as typeof UndiciErrors;

@@ -86,8 +86,28 @@ describe('upstream failures before the response headers', () => {
 
     expect(res.status).toBe(504);
     expect(res.headers['x-proxytape-error']).toBe('PROXYTAPE_HEADERS_TIMEOUT');
-    // undici's timers tick every ~500 ms: a 300 ms timeout fires after 300–1000 ms.
     expect(performance.now() - started).toBeGreaterThanOrEqual(280);
+  });
+
+  test("a short headers timeout fires when it says, not on undici's half-second timer ticks", async () => {
+    // undici's own headers timer fires up to a second late (a 100 ms timeout after ~1 s).
+    const backend = await createTestServer((_req, res) => {
+      setTimeout(() => res.end('late'), 1_500).unref();
+    });
+    cleanups.push(() => backend.close());
+    const url = await startProxy({ target: backend.url, timeouts: { headers: 100 } });
+
+    const started = performance.now();
+    const res = await within(fetchOnce(`${url}/slow?api_key=not-in-the-message`), 2_000, 'the 504 answer');
+    const elapsed = performance.now() - started;
+
+    expect(res.status).toBe(504);
+    expect(res.headers['x-proxytape-error']).toBe('PROXYTAPE_HEADERS_TIMEOUT');
+    expect(elapsed).toBeGreaterThanOrEqual(90);
+    expect(elapsed).toBeLessThan(700);
+    // The message names the request, with its secret query parameters redacted.
+    expect(res.body.toString()).toContain('/slow?api_key=[REDACTED]');
+    expect(res.body.toString()).not.toContain('not-in-the-message');
   });
 
   test('a backend host name that does not resolve answers 502 PROXYTAPE_UPSTREAM_DNS', async () => {
@@ -146,6 +166,53 @@ describe('upstream failures after the response headers', () => {
     expect(outcome.ended).toBe(false);
     expect(outcome.complete).toBe(false);
     expect(outcome.error).toBeDefined();
+    await within(
+      new Promise<void>((resolve) => {
+        const check = (): void => void (events.length > 0 ? resolve() : setTimeout(check, 10));
+        check();
+      }),
+      1_000,
+      'the onResponse event',
+    );
+    expect(events[0]?.error?.code).toBe('PROXYTAPE_BODY_TIMEOUT');
+  });
+
+  test('a short body timeout fires when it says, counting from the last chunk', async () => {
+    const backend = await createTestServer((_req, res) => {
+      res.writeHead(200, { 'content-length': '1000' });
+      // Chunks 100 ms apart keep a 250 ms body timeout from firing; then the body stalls.
+      let sent = 0;
+      const tick = setInterval(() => {
+        res.write('chunk;');
+        if (++sent === 4) clearInterval(tick);
+      }, 100);
+      res.on('close', () => clearInterval(tick));
+    });
+    cleanups.push(() => backend.close());
+    const events: ProxyEvent[] = [];
+    const url = await startProxy({ target: backend.url, timeouts: { body: 250 } }, (e) => events.push(e));
+
+    const started = performance.now();
+    const body = await within(
+      new Promise<string>((resolve, reject) => {
+        const req = http.request(`${url}/trickle`, { agent: false }, (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('error', () => undefined);
+          res.on('close', () => resolve(text));
+        });
+        req.on('error', reject);
+        req.end();
+      }),
+      2_500,
+      'the client connection to be aborted',
+    );
+    const elapsed = performance.now() - started;
+
+    expect(body).toBe('chunk;'.repeat(4));
+    // Last chunk at ~400 ms, timeout 250 ms later; undici's own timer would fire at 1 s or later.
+    expect(elapsed).toBeGreaterThanOrEqual(600);
+    expect(elapsed).toBeLessThan(1_000);
     await within(
       new Promise<void>((resolve) => {
         const check = (): void => void (events.length > 0 ? resolve() : setTimeout(check, 10));
