@@ -14,6 +14,8 @@
  * }
  * ```
  */
+import { scrubMessage } from './util/scrub-urls.js';
+
 export const ERROR_CODES = {
   PROXYTAPE_INVALID_CONFIG: {
     status: 500,
@@ -217,7 +219,8 @@ export class ProxytapeError extends Error {
   readonly [BRAND]: string;
 
   constructor(code: ErrorCode, message: string, context: ErrorContext = {}, kind = 'ProxytapeError') {
-    super(message, context.cause === undefined ? undefined : { cause: context.cause });
+    // A message names its request, whose URL may carry secrets: see scrubMessage.
+    super(scrubMessage(message), context.cause === undefined ? undefined : { cause: context.cause });
     this.name = kind;
     this.code = code;
     this.status = ERROR_CODES[code].status;

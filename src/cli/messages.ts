@@ -1,3 +1,4 @@
+import { scrubMessage } from '../util/scrub-urls.js';
 import type { RequestStats } from './request-stats.js';
 
 /**
@@ -73,7 +74,8 @@ export function listenErrorLine(error: unknown, host: string, port: number, port
 
 /** A URL as users typed it: no trailing slash on a bare origin. */
 export function displayUrl(url: URL): string {
-  return url.pathname === '/' && url.search === '' ? url.origin : url.href;
+  // A target's query can hold a key (`?api_key=…`): shown redacted, like every URL proxytape prints.
+  return url.pathname === '/' && url.search === '' ? url.origin : scrubMessage(url.href);
 }
 
 /** `1 request`, `2 requests`. */

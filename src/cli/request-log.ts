@@ -9,6 +9,8 @@ const DETAIL_INDENT = '    ';
 export interface RequestLogOptions {
   /** Hides secrets in the URL (query parameters like `api_key`). @default the URL as received */
   redactUrl?: (url: string) => string;
+  /** Hides secrets in URLs inside an error message (`Redactor.text`). @default the message as built */
+  redactText?: (text: string) => string;
   /** Fixture paths inside this directory are shown relative to it. @default process.cwd() */
   cwd?: string;
 }
@@ -35,7 +37,8 @@ export function formatRequestLine(event: ProxyEvent, colors: ChalkInstance, opti
   if (event.fixture !== undefined) parts.push(colors.dim(displayPath(event.fixture, options.cwd)));
   if (event.error === undefined) return parts.join(' ');
   parts.push(colors.red(event.error.code));
-  const [first = '', ...more] = event.error.message.split('\n');
+  const message = options.redactText === undefined ? event.error.message : options.redactText(event.error.message);
+  const [first = '', ...more] = message.split('\n');
   // A miss explanation is several lines long: all of it goes below the request line, indented.
   const detail = event.source === 'miss' ? [first, ...more] : more;
   if (event.source !== 'miss') parts.push(colors.dim(first));

@@ -127,7 +127,7 @@ async function runTape(options: ModeOptions & { mode: Exclude<Mode, 'passthrough
 async function requestLogOptions(): Promise<RequestLogOptions & { cwd: string }> {
   const { createRedactor } = await import('../tape/redact.js');
   const redactor = createRedactor();
-  return { redactUrl: (url) => redactor.url(url), cwd: process.cwd() };
+  return { redactUrl: (url) => redactor.url(url), redactText: (text) => redactor.text(text), cwd: process.cwd() };
 }
 
 /** Printed on stderr when no mode was named, so the choice is never a surprise. */
@@ -136,7 +136,7 @@ function implicitModeNote(options: ModeOptions): string {
     options.modeSource === 'PROXYTAPE_MODE'
       ? 'from PROXYTAPE_MODE'
       : options.modeSource === 'CI'
-        ? 'because CI=true'
+        ? `because CI=${process.env.CI?.trim() || 'true'}`
         : 'the default when neither PROXYTAPE_MODE nor CI=true is set';
   return `proxytape: no mode given, running in ${options.mode} mode (${why}).`;
 }

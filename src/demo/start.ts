@@ -41,7 +41,9 @@ async function main(): Promise<number> {
       { mode: 'replay', fixtures: DEMO_FIXTURES_DIR, cassette: DEMO_CASSETTE, host: HOST, port, preserveHost: false },
       {
         onResponse: (event) =>
-          process.stderr.write(`${formatRequestLine(event, colors, { redactUrl: (url) => redactor.url(url), cwd })}\n`),
+          process.stderr.write(
+            `${formatRequestLine(event, colors, { redactUrl: (url) => redactor.url(url), redactText: (text) => redactor.text(text), cwd })}\n`,
+          ),
         portHint: { flag: 'PORT=<n> npm start', ephemeral: 'PORT=0 npm start' },
       },
     );

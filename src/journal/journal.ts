@@ -123,7 +123,7 @@ export function journalEntryFrom(event: ProxyEvent, redactor: Redactor, defaultC
     entry.forwarded = forwarded;
   }
   if (event.fixture !== undefined) entry.fixture = event.fixture;
-  if (event.error) entry.error = { code: event.error.code, message: event.error.message };
+  if (event.error) entry.error = { code: event.error.code, message: redactor.text(event.error.message) };
   return entry;
 }
 

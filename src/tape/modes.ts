@@ -17,7 +17,7 @@ export function isMode(value: unknown): value is Mode {
 
 /**
  * The mode to run in: the explicit one, else `PROXYTAPE_MODE`, else `replay`
- * when `CI=true` (no network surprises in CI), else `auto`. An unknown name
+ * when `CI=true` (or `CI=1`, `CI=TRUE`: no network surprises in CI), else `auto`. An unknown name
  * fails naming the valid ones.
  *
  * @example
@@ -30,7 +30,12 @@ export function resolveMode(explicit?: string, env: Record<string, string | unde
   if (explicit !== undefined) return checkMode(explicit, 'mode');
   const fromEnv = env['PROXYTAPE_MODE'];
   if (fromEnv !== undefined && fromEnv !== '') return checkMode(fromEnv, 'PROXYTAPE_MODE');
-  return env['CI'] === 'true' || env['CI'] === '1' ? 'replay' : 'auto';
+  return isCiValue(env['CI']) ? 'replay' : 'auto';
+}
+
+/** Whether a `CI` environment value means "running in CI": `true` (any case) or `1`. */
+export function isCiValue(value: string | undefined): boolean {
+  return value !== undefined && /^(?:true|1)$/i.test(value.trim());
 }
 
 function checkMode(value: string, source: string): Mode {

@@ -7,6 +7,7 @@ import { AUTH_SCHEME_HEADERS, COOKIE_HEADERS, REDACTED, SET_COOKIE_HEADERS, URL_
 import { type JsonPathStep, formatJsonPath, stepMatches } from './redact-json-path.js';
 import { type CompiledRedaction, type RedactionField, type RedactionOptions, compileRedaction, headerIsSecret } from './redact-options.js';
 import { decodeQueryComponent, encodeQueryComponent } from './query.js';
+import { redactUrlsInText } from '../util/scrub-urls.js';
 
 export { REDACTED, DEFAULT_REDACTED_HEADERS, DEFAULT_REDACTED_QUERY, DEFAULT_REDACTED_JSON_KEYS } from './redact-defaults.js';
 export type { RedactionOptions, RedactionField } from './redact-options.js';
@@ -40,6 +41,12 @@ export interface Redactor {
    * messages, keeping everything else as written: `/x?token=abc&q=1` → `/x?token=[REDACTED]&q=1`.
    */
   url(pathAndQuery: string): string;
+  /**
+   * Redacts every URL inside free text (an error message, a log line) like {@link Redactor.url}:
+   * `connect ECONNREFUSED http://127.0.0.1:1/x?token=abc: …` → `… /x?token=[REDACTED]: …`.
+   * Text without URLs is returned as is.
+   */
+  text(message: string): string;
 }
 
 /**
@@ -124,6 +131,7 @@ export function isFormContentType(contentType: string | undefined): boolean {
 }
 
 const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#@]*)@/i;
+
 const URL_LIKE = /^(?:https?:\/\/|\/)[^\s]*\?/i;
 
 class RedactorImpl implements Redactor {
@@ -166,6 +174,10 @@ class RedactorImpl implements Redactor {
     const q = url.indexOf('?');
     if (q === -1) return url + fragment;
     return `${url.slice(0, q + 1)}${this.#params(url.slice(q + 1))}${fragment}`;
+  }
+
+  text(message: string): string {
+    return redactUrlsInText(message, (url) => this.url(url));
   }
 
   #header(lowerName: string, value: string): string {

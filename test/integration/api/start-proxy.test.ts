@@ -58,6 +58,20 @@ describe('startProxy: journal and admin API', () => {
     expect(JSON.stringify(proxy.journal.entries)).not.toMatch(/SECRET/);
   });
 
+  it('journals a failed request without the secrets of its URL, configured ones included', async () => {
+    const down = await createTestServer(() => undefined);
+    const deadTarget = down.url;
+    await down.close();
+    proxy = await startProxy({ mode: 'record', target: deadTarget, fixtures: fixtures.dir, redact: { query: ['tenant_code'] } });
+    const res = await fetch(`${proxy.url}/x?api_key=K-SECRET-1&tenant_code=T-SECRET-2&page=1`);
+    expect(res.status).toBe(502);
+    await res.text();
+    const [entry] = proxy.journal.entries;
+    expect(entry?.error?.code).toBe('PROXYTAPE_UPSTREAM_REFUSED');
+    expect(entry?.error?.message).toContain('/x?api_key=[REDACTED]&tenant_code=[REDACTED]&page=1');
+    expect(JSON.stringify(proxy.journal.entries)).not.toMatch(/SECRET/);
+  });
+
   it('keeps the journal bounded, oldest dropped, and clears it', async () => {
     proxy = await startProxy({ mode: 'passthrough', target: backend.url, fixtures: fixtures.dir, journalSize: 3 });
     for (let i = 1; i <= 5; i++) await (await fetch(`${proxy.url}/n${i}`)).text();

@@ -92,11 +92,14 @@ describe('proxytape passthrough', () => {
     const cli = spawnCli(['passthrough', '--target', api.url, '--port', '0', '--upstream-timeout', '200']);
     const url = await cli.waitForUrl();
 
-    const response = await fetch(`${url}/slow`);
+    const response = await fetch(`${url}/slow?api_key=K-SECRET-1`);
 
     expect(response.status).toBe(504);
     expect(response.headers.get('x-proxytape-error')).toBe('PROXYTAPE_HEADERS_TIMEOUT');
     const [line] = await cli.waitFor(/^error.*$/m, { stream: 'stderr' });
-    expect(line).toMatch(/^error {4}GET \/slow 504 \d+ms PROXYTAPE_HEADERS_TIMEOUT /);
+    expect(line).toMatch(/^error {4}GET \/slow\?api_key=\[REDACTED\] 504 \d+ms PROXYTAPE_HEADERS_TIMEOUT /);
+    // The error message names the URL too (the client's and the backend's): redacted as well.
+    expect(cli.stderr()).not.toContain('K-SECRET-1');
+    expect(await response.text()).not.toContain('K-SECRET-1');
   });
 });

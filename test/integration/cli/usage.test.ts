@@ -218,6 +218,15 @@ describe('proxytape without a mode', () => {
     expect(cli.stderr()).toBe('proxytape: no mode given, running in replay mode (because CI=true).\n');
   });
 
+  test('CI=1 picks replay too, and the note says CI=1', async () => {
+    const fixtures = await makeTempDir();
+    const cli = spawnCli(['--fixtures', fixtures, '--port', '0'], { env: { CI: '1' } });
+
+    await cli.waitForUrl();
+
+    expect(cli.stderr()).toBe('proxytape: no mode given, running in replay mode (because CI=1).\n');
+  });
+
   test('PROXYTAPE_MODE wins over CI=true', async () => {
     const cli = spawnCli(['--target', TARGET, '--port', '0'], { env: { CI: 'true', PROXYTAPE_MODE: 'passthrough' } });
 

@@ -163,7 +163,7 @@ describe('handlersFromFixtures', () => {
     [
       { baseUrl: 'https://api.example.com/v1?key=1' },
       'baseUrl',
-      'Invalid option `baseUrl`: "https://api.example.com/v1?key=1" has a query or fragment. Must be an absolute http: or https: URL like \'https://api.example.com/v1\'.',
+      'Invalid option `baseUrl`: "https://api.example.com/v1?key=[REDACTED]" has a query or fragment. Must be an absolute http: or https: URL like \'https://api.example.com/v1\'.',
     ],
     [{ match: { ignoreQueries: ['_'] } }, 'match.ignoreQueries', 'Unknown option `match.ignoreQueries`. Allowed options in `match`:'],
     [{ cassette: '../x' }, 'cassette', 'Invalid option `cassette`: Invalid cassette name "../x": it has a ".." segment.'],
