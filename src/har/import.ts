@@ -4,6 +4,7 @@
  * replays through the proxy), sequences 0, 1, 2… for identical requests in HAR
  * order. Pure: nothing is written here (see `writeImportedFixtures`).
  */
+import { scrubHeaderValues, scrubSecrets, secretValues } from '../tape/redact-echo.js';
 import { storeBody } from '../tape/body-codec.js';
 import { validateCassette } from '../tape/cassette.js';
 import { normalizeEncoding } from '../tape/compression.js';
@@ -108,6 +109,8 @@ function matchable(entry: HarInputEntry, redactor: Redactor): MatchableRequest {
 
 function responseOf(entry: HarInputEntry, method: string, redactor: Redactor, volatile: ReadonlySet<string>): Fixture['response'] {
   const { response } = entry;
+  // The request's secrets, kept out of a response that echoes them (as when recording).
+  const secrets = secretValues(storableHeaders(entry.headers.flat()), parseQuery(requestTarget(entry.url).rawQuery), redactor);
   const received = lastHeader(response.headers, 'content-encoding')?.trim().toLowerCase();
   const coding = normalizeEncoding(received);
   const headers: HeaderPairs = [];
@@ -131,8 +134,8 @@ function responseOf(entry: HarInputEntry, method: string, redactor: Redactor, vo
   return {
     status: response.status,
     statusText: response.statusText,
-    headers: redactor.headers(headers),
-    body: storeBody(redactBody(bytes, contentType, redactor), contentType),
+    headers: scrubHeaderValues(redactor.headers(headers), secrets),
+    body: storeBody(scrubSecrets(redactBody(bytes, contentType, redactor), contentType, secrets), contentType),
     ...(coding !== undefined ? { contentEncoding: coding } : {}),
     ...(trailers !== undefined && trailers.length > 0
       ? { trailers: redactor.headers(trailers.map(([name, value]): [string, string] => [name.toLowerCase(), value])) }

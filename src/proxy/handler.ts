@@ -174,15 +174,17 @@ function handleRequest(
     writeResponse(response, res, (result) => {
       if (!onResponse) return;
       const error = response.error ?? result.error;
+      // A recording cut short (backend or client gone mid-body) is discarded: no fixture to name.
+      const discarded = error !== undefined && response.source === 'recorded';
       onResponse({
         method,
         url,
         status: result.ok || res.headersSent ? response.status : 499,
-        source: response.source,
+        source: discarded ? 'error' : response.source,
         durationMs: performance.now() - start,
         bytes: result.bytes,
         ...(error ? { error } : {}),
-        ...(response.fixture !== undefined ? { fixture: response.fixture } : {}),
+        ...(response.fixture !== undefined && !discarded ? { fixture: response.fixture } : {}),
         requestHeaders: req.rawHeaders,
         ...forwarded(),
       });

@@ -87,6 +87,12 @@ export const DEFAULT_REDACTED_JSON_KEYS: readonly string[] = Object.freeze([
   'api_key',
   'apikey',
   'private_key',
+  // Request headers echoed back as JSON (`{"headers": {"Authorization": …}}`):
+  'authorization',
+  'proxy_authorization',
+  'cookie',
+  'set_cookie',
+  'x_api_key',
 ]);
 
 /** Headers whose value is a list of `name=value` cookies: the names stay readable. */

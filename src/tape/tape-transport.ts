@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ProxyError, type ProxytapeError, isProxytapeError } from '../errors.js';
+import { ConfigError, ProxyError, type ProxytapeError, isProxytapeError } from '../errors.js';
 import { type RawHeaders, getRaw } from '../proxy/headers-util.js';
 import { type PreparedReplay, ReplayCache } from './fast-replay.js';
 import { HOP_BY_HOP_HEADERS } from '../proxy/hop-headers.js';
@@ -23,7 +23,9 @@ import { findCandidates, replayMiss } from './lookup.js';
 import { BodyRecorder, decodeRecorded } from './recorder.js';
 import { type Redactor, redactBody } from './redact.js';
 import { replayResponse } from './replay.js';
-import { type RequestView, viewRequest } from './request-view.js';
+import { type RequestView, storableHeaders, viewRequest } from './request-view.js';
+import { scrubHeaderValues, scrubSecrets, secretValues } from './redact-echo.js';
+import { parseQuery } from './query.js';
 import type { SequenceTracker } from './sequence.js';
 import type { FixtureStore } from './store.js';
 import { teeBody } from './tee.js';
@@ -188,6 +190,16 @@ export class TapeTransport implements PreparedAnswerTransport {
     if (named === undefined) return this.#settings.cassette;
     try {
       const cassette = validateCassette(named.trim());
+      // Two different cassette headers: refuse rather than guess which one the client meant.
+      const raw = outgoing.inbound.rawHeaders;
+      for (let i = 0; i < raw.length; i += 2) {
+        if (raw[i]!.toLowerCase() === CASSETTE_HEADER && raw[i + 1]!.trim() !== cassette) {
+          throw new ConfigError(
+            'cassette',
+            `The request has several ${CASSETTE_HEADER} headers with different values (${JSON.stringify(cassette)}, ${JSON.stringify(raw[i + 1])}). Send one.`,
+          );
+        }
+      }
       this.#touched.add(cassette);
       return cassette;
     } catch (err) {
@@ -225,7 +237,10 @@ export class TapeTransport implements PreparedAnswerTransport {
         return;
       }
       try {
-        const fixture = await this.#buildFixture(view, upstream, skeleton, await recorder.finish(), outcome.trailers, dir, fileName);
+        // What the request's secrets were, to keep them out of a response that echoes them.
+        const secrets = secretValues(storableHeaders(outgoing.inbound.rawHeaders), parseQuery(view.rawQuery), s.redactor);
+        const recorded = await recorder.finish();
+        const fixture = await this.#buildFixture(view, upstream, skeleton, recorded, outcome.trailers, dir, fileName, secrets);
         const written = await s.store.write(cassette, s.hostDir, fixture.fixture, fixture.sidecar);
         // Recorded in this run: not an "unused" fixture in the summary.
         s.store.markUsed({ fixture: fixture.fixture, path: written, cassette });
@@ -287,6 +302,7 @@ export class TapeTransport implements PreparedAnswerTransport {
     trailers: string[],
     dir: string,
     fileName: string,
+    secrets: readonly string[],
   ): Promise<{ fixture: Fixture; sidecar?: string }> {
     const s = this.#settings;
     const received = getRaw(upstream.rawHeaders, 'content-encoding')?.trim().toLowerCase();
@@ -297,11 +313,11 @@ export class TapeTransport implements PreparedAnswerTransport {
     let responseBody: StoredBody;
     let sidecar: string | undefined;
     if (decoded.kind === 'file') {
-      const redacted = await redactSidecar(decoded, contentType, s.redactor);
+      const redacted = await redactSidecar(decoded, contentType, s.redactor, secrets);
       responseBody = { encoding: 'file', file: sidecarName(fileName), size: redacted.size, sha256: redacted.sha256 };
       sidecar = redacted.path;
     } else {
-      responseBody = storeBody(redactBody(decoded.bytes, contentType, s.redactor), contentType);
+      responseBody = storeBody(scrubSecrets(redactBody(decoded.bytes, contentType, s.redactor), contentType, secrets), contentType);
     }
     const responseHeaders: HeaderPairs = [];
     for (let i = 0; i < upstream.rawHeaders.length; i += 2) {
@@ -331,7 +347,7 @@ export class TapeTransport implements PreparedAnswerTransport {
       response: {
         status: upstream.status,
         statusText: upstream.statusText,
-        headers: s.redactor.headers(responseHeaders),
+        headers: scrubHeaderValues(s.redactor.headers(responseHeaders), secrets),
         body: responseBody,
         ...(encoding !== undefined ? { contentEncoding: encoding } : {}),
         ...(trailerPairs.length > 0 ? { trailers: s.redactor.headers(trailerPairs) } : {}),
@@ -341,15 +357,18 @@ export class TapeTransport implements PreparedAnswerTransport {
   }
 }
 
-/** Large JSON and form bodies are redacted too (up to 64 MiB; larger ones are stored as received). */
+/** Large JSON, form and text bodies are redacted too (up to 64 MiB; larger ones are stored as received). */
 async function redactSidecar(
   file: { path: string; size: number; sha256: string },
   contentType: string | undefined,
   redactor: Redactor,
+  secrets: readonly string[],
 ): Promise<{ path: string; size: number; sha256: string }> {
-  if (file.size > 64 * 1024 * 1024 || !contentType || !/json|x-www-form-urlencoded/i.test(contentType)) return file;
+  if (file.size > 64 * 1024 * 1024 || !contentType) return file;
+  const structured = /json|x-www-form-urlencoded/i.test(contentType);
+  if (!structured && !(secrets.length > 0 && /^\s*text\/|xml|javascript/i.test(contentType))) return file;
   const bytes = await readFile(file.path);
-  const redacted = redactBody(bytes, contentType, redactor);
+  const redacted = scrubSecrets(redactBody(bytes, contentType, redactor), contentType, secrets);
   if (redacted === bytes) return file;
   await writeFile(file.path, redacted);
   return { path: file.path, size: redacted.length, sha256: createHash('sha256').update(redacted).digest('hex') };

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { type TestServer, createTestServer } from '../../helpers/http-test-server.js';
+import { parseHead, rawExchange } from '../../helpers/http-client.js';
 import { type TapeProxy, startTapeProxy, tempFixtures } from '../../helpers/tape-proxy.js';
 import { createTape } from '../../../src/tape/tape.js';
 
@@ -31,6 +32,17 @@ describe('record/replay modes', () => {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         if (req.url?.startsWith('/counter')) return void res.end(String(++counter));
+        if (req.url?.startsWith('/secrets-echo.txt')) return void res.end(`you sent ${req.url} with ${req.rawHeaders.join(' ')}`);
+        if (req.url?.startsWith('/secrets-echo')) {
+          res.setHeader('content-type', 'application/json');
+          res.setHeader('x-echo-authorization', req.headers.authorization ?? '');
+          return void res.end(JSON.stringify({ url: req.url, headers: req.headers, rawHeaders: req.rawHeaders }, null, 2));
+        }
+        if (req.url?.startsWith('/cut')) {
+          res.writeHead(200, { 'content-length': '100' });
+          res.write('the first part');
+          return void setTimeout(() => res.destroy(), 20);
+        }
         if (req.url?.startsWith('/secret')) {
           res.setHeader('set-cookie', 'session=s3cr3t-cookie; Path=/; HttpOnly');
           res.setHeader('content-type', 'application/json');
@@ -144,6 +156,61 @@ describe('record/replay modes', () => {
     const res = await fetch(`${proxy.url}/secret?api_key=A-DIFFERENT-KEY&page=1`, { headers: { authorization: 'Bearer other' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-proxytape')).toBe('replayed');
+  });
+
+  it('keeps secrets a backend echoes back (JSON, text, headers) out of the fixtures, and replays with other secrets', async () => {
+    proxy = await startTapeProxy({ mode: 'record', target: backend.url, fixtures: fixtures.dir });
+    const secretHeaders = { authorization: 'Bearer BEARER-ECHO-456', cookie: 'sid=COOKIE-ECHO-789', 'x-api-key': 'HEADER-ECHO-000' };
+    for (const route of ['/secrets-echo', '/secrets-echo.txt']) {
+      const res = await fetch(`${proxy.url}${route}?api_key=KEY-ECHO-999&page=1`, { headers: secretHeaders });
+      // The client itself gets the live answer, secrets included: only what is stored is redacted.
+      expect(await res.text()).toContain('BEARER-ECHO-456');
+    }
+    await proxy.close();
+    const files = await filesUnder(fixtures.dir);
+    expect(files).toHaveLength(2);
+    for (const file of files) {
+      const text = await readFile(file, 'utf8');
+      for (const secret of ['KEY-ECHO-999', 'BEARER-ECHO-456', 'COOKIE-ECHO-789', 'HEADER-ECHO-000']) {
+        expect({ file, leaked: text.includes(secret) ? secret : null }).toEqual({ file, leaked: null });
+      }
+    }
+    proxy = await startTapeProxy({ mode: 'replay', fixtures: fixtures.dir });
+    const res = await fetch(`${proxy.url}/secrets-echo?api_key=OTHER-KEY&page=1`, {
+      headers: { authorization: 'Bearer other-token', cookie: 'sid=x' },
+    });
+    expect(res.headers.get('x-proxytape')).toBe('replayed');
+    expect(res.headers.get('x-echo-authorization')).toBe('Bearer [REDACTED]');
+    const body = (await res.json()) as { headers: Record<string, string>; rawHeaders: string[] };
+    // Stored as JSON still (the layout kept), with the secrets replaced.
+    expect(body.headers['authorization']).toBe('[REDACTED]');
+    expect(body.rawHeaders).toContain('Bearer [REDACTED]');
+  });
+
+  it('logs a recording cut short by the backend as an error, naming no fixture, and writes none', async () => {
+    proxy = await startTapeProxy({ mode: 'record', target: backend.url, fixtures: fixtures.dir });
+    await fetch(`${proxy.url}/cut`)
+      .then((res) => res.text())
+      .catch(() => undefined);
+    await proxy.close();
+    const event = proxy.events.find((e) => e.url === '/cut');
+    expect(event).toMatchObject({ source: 'error', error: { code: 'PROXYTAPE_UPSTREAM_BODY_ABORTED' } });
+    expect(event?.fixture).toBeUndefined();
+    expect(await filesUnder(fixtures.dir)).toEqual([]);
+  });
+
+  it('answers 400 to two x-proxytape-cassette headers that disagree, and writes nothing', async () => {
+    proxy = await startTapeProxy({ mode: 'record', target: backend.url, fixtures: fixtures.dir });
+    const port = Number(new URL(proxy.url).port);
+    const exchange = await rawExchange(
+      port,
+      'GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Proxytape-Cassette: good\r\nx-proxytape-cassette: other\r\nConnection: close\r\n\r\n',
+    );
+    expect(parseHead(exchange.data).status).toBe(400);
+    await proxy.close();
+    proxy = undefined;
+    expect(await filesUnder(fixtures.dir)).toEqual([]);
+    expect(hits).toEqual([]);
   });
 
   it('records 100 concurrent distinct requests, all replayable', async () => {
