@@ -1,6 +1,6 @@
 import { ProxyError } from '../errors.js';
 import { loadBody } from './body-codec.js';
-import { type MatchOptions, type MatchableRequest, matchableFromFixture } from './match.js';
+import { type MatchOptions, type MatchableRequest, matchKey, matchableFromFixture } from './match.js';
 import { explainMiss, missMessage } from './nearest.js';
 import type { Redactor } from './redact.js';
 import type { FixtureStore } from './store.js';
@@ -13,15 +13,52 @@ export interface LookupContext {
   redactor: Redactor;
 }
 
-/** The fixtures answering `request` in sequence order: a hash lookup, or a scan with a custom matcher. */
+/**
+ * The fixtures answering `request` in sequence order: a hash lookup on the key stored in
+ * each fixture, or a scan with a custom matcher. When the lookup finds nothing, the
+ * cassette's fixtures are compared on their keys under the *current* match options,
+ * recomputed from their stored requests: a fixture recorded before an option changed
+ * (`--ignore-query page` added after recording) still answers, as the miss explanation
+ * suggests it will.
+ */
 export function findCandidates(ctx: LookupContext, cassette: string, key: string, request: MatchableRequest): readonly StoredFixture[] {
   const { store, match } = ctx;
-  if (!match.matcher) return store.find(cassette, key);
+  if (!match.matcher) {
+    const found = store.find(cassette, key);
+    return found.length > 0 ? found : rekeyedCandidates(ctx, cassette, key);
+  }
   const matcher = match.matcher;
   return store
     .list(cassette)
     .filter((stored) => matcher(request, stored.fixture))
     .sort((a, b) => a.fixture.match.sequence - b.fixture.match.sequence);
+}
+
+/** Per lookup context (its options and redactor), each fixture's key recomputed from its stored request. */
+const rekeyed = new WeakMap<LookupContext, WeakMap<StoredFixture, string>>();
+
+function rekeyedCandidates(ctx: LookupContext, cassette: string, key: string): readonly StoredFixture[] {
+  let keys = rekeyed.get(ctx);
+  if (keys === undefined) rekeyed.set(ctx, (keys = new WeakMap()));
+  const out: StoredFixture[] = [];
+  for (const stored of ctx.store.list(cassette)) {
+    let current = keys.get(stored);
+    if (current === undefined) {
+      try {
+        current = matchKey(
+          matchableFromFixture(stored.fixture.request, (body: StoredBody) => loadBody(body, stored.path)),
+          ctx.match,
+          ctx.redactor,
+        );
+      } catch {
+        // A sidecar request body that cannot be read: the fixture answers its stored key only.
+        current = stored.fixture.match.key;
+      }
+      keys.set(stored, current);
+    }
+    if (current === key) out.push(stored);
+  }
+  return out.length < 2 ? out : out.sort((a, b) => a.fixture.match.sequence - b.fixture.match.sequence || (a.path < b.path ? -1 : 1));
 }
 
 /** The `PROXYTAPE_REPLAY_MISS` error for `request`: nearest fixture, differences, how to fix. */

@@ -7,7 +7,7 @@ import { type MatchBody, matchBody } from './match-body.js';
 import { type MatchOptions, type MatchableRequest, matchHeaders, matchQuery } from './match.js';
 import { diffBodies, diffPairs, pathDistance } from './nearest-diff.js';
 import { formatQuery } from './query.js';
-import { type Redactor, getDefaultRedactor } from './redact.js';
+import { REDACTED, type Redactor, getDefaultRedactor } from './redact.js';
 import type { Fixture } from './types.js';
 
 /** Why a request found no fixture, for the 502 body and the log. */
@@ -183,12 +183,14 @@ export function missMessage(args: {
   return lines.join('\n');
 }
 
-/** The ignore option that would have hidden the first differing field, if one would. */
+/**
+ * The ignore option that would have hidden the first differing field, if one would. A query
+ * parameter whose values differ comes before a secret one that is only present on one side.
+ */
 function ignoreHint(differences: readonly string[]): string | undefined {
-  for (const difference of differences) {
-    const query = /^query (.*?): /.exec(difference);
-    if (query) return `--ignore-query ${query[1]}`;
-  }
+  const queries = differences.filter((difference) => /^query .*?: /.test(difference));
+  const query = queries.find((difference) => !difference.includes(REDACTED)) ?? queries[0];
+  if (query !== undefined) return `--ignore-query ${/^query (.*?): /.exec(query)![1]}`;
   if (differences.some((d) => d.startsWith('header '))) return 'remove the header from the `headers` match option';
   if (differences.some((d) => d.startsWith('body'))) return '--ignore-body, or a `normalizeBody` match option';
   return undefined;
