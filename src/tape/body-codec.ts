@@ -5,7 +5,8 @@
  * converts back to exactly the recorded bytes.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
+import { type Readable, Transform } from 'node:stream';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ERROR_CODES, ProxytapeError } from '../errors.js';
@@ -186,6 +187,53 @@ export async function loadBodyAsync(body: StoredBody, fixturePath: string): Prom
     throw sidecarError(err, file, fixturePath);
   }
   return checkSidecar(bytes, body, file, fixturePath);
+}
+
+/**
+ * Streams a `file` body from its sidecar, checking it against the recorded size and
+ * sha256 as it goes. The last chunk is held back until the whole file has been read and
+ * checked, so a damaged sidecar never reaches a client complete: the stream fails with
+ * `PROXYTAPE_FIXTURE_CORRUPT` naming it before its final bytes, and the client sees a cut
+ * response instead of a wrong one. Memory: one chunk (64 KiB), whatever the size.
+ *
+ * @example
+ * ```ts
+ * const stream = streamSidecar(stored.fixture.response.body, stored.path);
+ * stream.pipe(res);
+ * ```
+ */
+export function streamSidecar(body: Extract<StoredBody, { encoding: 'file' }>, fixturePath: string): Readable {
+  const file = sidecarPath(body, fixturePath);
+  const hash = createHash('sha256');
+  let seen = 0;
+  let held: Buffer | undefined;
+  const checked = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      if (seen > body.size)
+        return callback(corrupt(fixturePath, `body sidecar ${file} has more than the ${body.size} bytes the fixture says`));
+      hash.update(chunk);
+      const previous = held;
+      held = chunk;
+      callback(null, previous);
+    },
+    flush(callback) {
+      if (seen !== body.size)
+        return callback(corrupt(fixturePath, `body sidecar ${file} has ${seen} bytes, the fixture says ${body.size}`));
+      const sha256 = hash.digest('hex');
+      if (sha256 !== body.sha256) {
+        return callback(
+          corrupt(fixturePath, `body sidecar ${file} does not match the fixture's sha256 (expected ${body.sha256}, got ${sha256})`),
+        );
+      }
+      callback(null, held);
+    },
+  });
+  const source = createReadStream(file);
+  source.on('error', (err) => checked.destroy(sidecarError(err, file, fixturePath)));
+  checked.on('close', () => source.destroy());
+  source.pipe(checked);
+  return checked;
 }
 
 /**

@@ -1,9 +1,8 @@
-import { createReadStream } from 'node:fs';
-import path from 'node:path';
+import { pipeline } from 'node:stream';
 import zlib from 'node:zlib';
 import type { RawHeaders } from '../proxy/headers-util.js';
 import type { UpstreamResponse } from '../proxy/transport.js';
-import { loadBody, sidecarName } from './body-codec.js';
+import { loadBody, streamSidecar } from './body-codec.js';
 import { acceptsEncoding, encode } from './compression.js';
 import type { StoredFixture } from './types.js';
 
@@ -23,7 +22,18 @@ function isEncoding(value: string | undefined): value is Encoding {
 export function replayResponse(stored: StoredFixture, method: string, acceptEncoding: string | undefined): UpstreamResponse {
   const { response } = stored.fixture;
   const rawHeaders: RawHeaders = [];
-  for (const [name, value] of response.headers) rawHeaders.push(name, value);
+  // The body's framing is proxytape's to compute. A HEAD answer is the exception: it was recorded
+  // with the GET's Content-Length (it has no body to measure), and that one is kept.
+  let storedLength = false;
+  for (const [name, value] of response.headers) {
+    const lower = name.toLowerCase();
+    if (lower === 'transfer-encoding') continue;
+    if (lower === 'content-length') {
+      if (method !== 'HEAD') continue;
+      storedLength = true;
+    }
+    rawHeaders.push(name, value);
+  }
   const encoding =
     isEncoding(response.contentEncoding) && acceptsEncoding(acceptEncoding, response.contentEncoding)
       ? response.contentEncoding
@@ -38,8 +48,6 @@ export function replayResponse(stored: StoredFixture, method: string, acceptEnco
     fixture: stored.path,
     ...(trailers && trailers.length > 0 ? { trailers: () => trailers.flat() } : {}),
   };
-  // A HEAD answer was recorded with the GET's Content-Length (it has no body to measure): keep that one.
-  const storedLength = response.headers.some(([name]) => name === 'content-length');
   const noBody =
     method === 'HEAD' || response.status === 204 || response.status === 304 || (response.status >= 100 && response.status < 200);
   const body = response.body;
@@ -47,12 +55,15 @@ export function replayResponse(stored: StoredFixture, method: string, acceptEnco
   if (body !== null && body.encoding === 'file' && !encoding) {
     // Stream large bodies from the sidecar; the stored size is the length.
     if (!storedLength) rawHeaders.push('content-length', String(body.size));
-    return { ...base, body: noBody ? null : createReadStream(path.join(path.dirname(stored.path), body.file)) };
+    return { ...base, body: noBody ? null : streamSidecar(body, stored.path) };
   }
   if (body !== null && body.encoding === 'file' && encoding) {
     // Re-encoding a large body streams through zlib: the length is unknown up front, so it goes chunked.
-    const file = path.join(path.dirname(stored.path), body.file ?? sidecarName(path.basename(stored.path)));
-    return { ...base, body: noBody ? null : createReadStream(file).pipe(ENCODERS[encoding]()) };
+    if (noBody) return { ...base, body: null };
+    const encoder = ENCODERS[encoding]();
+    // pipeline(), not pipe(): a damaged sidecar must fail the encoder (and so the response) too.
+    pipeline(streamSidecar(body, stored.path), encoder, () => undefined);
+    return { ...base, body: encoder };
   }
   let bytes = loadBody(body, stored.path);
   if (encoding) bytes = encode(bytes, encoding);

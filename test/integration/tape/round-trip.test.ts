@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -29,6 +31,8 @@ function routes(req: http.IncomingMessage, res: http.ServerResponse): void {
         .end(gzipSync(JSON.stringify(json)));
     case '/big':
       return void res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(big);
+    case '/big-gzip':
+      return void res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-encoding': 'gzip' }).end(gzipSync(big));
     default:
       res.writeHead(404).end();
   }
@@ -122,5 +126,87 @@ describe('record, stop the backend, replay', () => {
     const plain = await get(`${proxy.url}/gzip`, { 'accept-encoding': 'identity' });
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(JSON.parse(plain.body.toString())).toEqual(json);
+  });
+
+  /** Records `route`, then damages one byte in the middle of its sidecar (same size). */
+  async function recordAndDamageSidecar(route: string): Promise<string> {
+    proxy = await startTapeProxy({ mode: 'record', target: backend.url, fixtures: fixtures.dir });
+    await get(`${proxy.url}${route}`);
+    await proxy.close();
+    await backend.close();
+    const files = (await readdir(fixtures.dir, { recursive: true })).filter((f) => f.endsWith('.body'));
+    expect(files).toHaveLength(1);
+    const sidecar = path.join(fixtures.dir, files[0]!);
+    const bytes = await readFile(sidecar);
+    bytes[4_000_000] = bytes[4_000_000]! ^ 0xff;
+    await writeFile(sidecar, bytes);
+    return sidecar;
+  }
+
+  /** A GET whose outcome is reported even when the response is cut. */
+  function getOutcome(url: string, headers: Record<string, string> = {}): Promise<{ status: number; complete: boolean; bytes: number }> {
+    return new Promise((resolve, reject) => {
+      http
+        .get(url, { headers }, (res) => {
+          let bytes = 0;
+          res.on('data', (c: Buffer) => (bytes += c.length));
+          res.on('error', () => undefined);
+          res.on('close', () => resolve({ status: res.statusCode!, complete: res.complete, bytes }));
+        })
+        .on('error', reject);
+    });
+  }
+
+  it.each([
+    ['as recorded', {}],
+    ['re-encoded for a client that accepts gzip', { 'accept-encoding': 'gzip' }],
+  ])('never serves a damaged sidecar complete (%s): the response is cut and the log names the sidecar', async (_how, headers) => {
+    const route = Object.keys(headers).length === 0 ? '/big' : '/big-gzip';
+    const sidecar = await recordAndDamageSidecar(route);
+    proxy = await startTapeProxy({ mode: 'replay', fixtures: fixtures.dir });
+
+    const outcome = await getOutcome(`${proxy.url}${route}`, headers);
+
+    expect(outcome.status).toBe(200);
+    expect(outcome.complete).toBe(false);
+    await proxy.close();
+    const event = proxy.events.find((e) => e.url === route);
+    expect(event?.error?.code).toBe('PROXYTAPE_FIXTURE_CORRUPT');
+    expect(event?.error?.message).toContain(sidecar);
+    proxy = undefined;
+  });
+
+  it('ignores a Content-Length in a hand-edited fixture and sends the right one', async () => {
+    proxy = await startTapeProxy({ mode: 'record', target: backend.url, fixtures: fixtures.dir });
+    await get(`${proxy.url}/json`);
+    await proxy.close();
+    await backend.close();
+    const [file] = (await readdir(fixtures.dir, { recursive: true })).filter((f) => f.endsWith('.json'));
+    const fixturePath = path.join(fixtures.dir, file!);
+    const fixture = JSON.parse(await readFile(fixturePath, 'utf8')) as { response: { headers: [string, string][] } };
+    fixture.response.headers.push(['content-length', '5'], ['transfer-encoding', 'chunked']);
+    await writeFile(fixturePath, JSON.stringify(fixture, null, 2));
+
+    proxy = await startTapeProxy({ mode: 'replay', fixtures: fixtures.dir });
+    // Two requests on one keep-alive connection: a wrong length would spill into the second answer.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      for (let i = 0; i < 2; i++) {
+        const res = await new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+          http
+            .get(`${proxy!.url}/json`, { agent }, (r) => {
+              const chunks: Buffer[] = [];
+              r.on('data', (c: Buffer) => chunks.push(c));
+              r.on('end', () => resolve({ headers: r.headers, body: Buffer.concat(chunks) }));
+            })
+            .on('error', reject);
+        });
+        expect(res.headers['content-length']).toBe(String(res.body.length));
+        expect(res.headers['transfer-encoding']).toBeUndefined();
+        expect(JSON.parse(res.body.toString())).toEqual(json);
+      }
+    } finally {
+      agent.destroy();
+    }
   });
 });
