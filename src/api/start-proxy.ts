@@ -38,6 +38,12 @@ export interface StartProxyOptions {
   redact?: RedactionOptions;
   /** After the recorded sequence: repeat the last, cycle, or fail. @default 'repeat-last' */
   sequence?: SequencePolicy;
+  /** Extra response headers never stored (Date and friends always are). */
+  volatileHeaders?: readonly string[];
+  /** Bodies above this many bytes are stored in a sidecar file. @default 262144 (256 KiB) */
+  inlineLimit?: number;
+  /** fsync each fixture file and its directory (survives a power loss; slower). @default false */
+  durable?: boolean;
   /** Most journal entries kept (oldest dropped). @default 1000 */
   journalSize?: number;
   /** Serve the admin API under `/__proxytape/`. @default true */
@@ -81,6 +87,9 @@ const KEYS = [
   'match',
   'redact',
   'sequence',
+  'volatileHeaders',
+  'inlineLimit',
+  'durable',
   'journalSize',
   'adminApi',
 ];
@@ -120,6 +129,9 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     ...(options.match !== undefined ? { match: options.match } : {}),
     ...(options.redact !== undefined ? { redact: options.redact } : {}),
     ...(options.sequence !== undefined ? { sequence: options.sequence } : {}),
+    ...(options.volatileHeaders !== undefined ? { volatileHeaders: options.volatileHeaders } : {}),
+    ...(options.inlineLimit !== undefined ? { inlineLimit: options.inlineLimit } : {}),
+    ...(options.durable !== undefined ? { durable: options.durable } : {}),
   });
   const redactor = createRedactor(options.redact ?? {});
   const journal = new Journal(journalSize);

@@ -24,6 +24,8 @@ export const SCAN_SLICE = 256;
 interface Found {
   fixtures: string[];
   temps: string[];
+  /** `*.json` symbolic links whose target cannot be reached: refused like unreadable files. */
+  broken: { file: string; error: unknown }[];
 }
 
 function unreadable(file: string, err: unknown): ProxytapeError {
@@ -35,22 +37,38 @@ function unreadable(file: string, err: unknown): ProxytapeError {
 }
 
 /** Lists fixture JSON files and temp files; hidden directories (`.git`…) are skipped. */
-async function walk(dir: string, found: Found): Promise<void> {
-  const entries = await readdir(dir, { withFileTypes: true });
+async function walk(dir: string, found: Found, root = true): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    // Removed since its parent was listed (another process cleaning up a cassette): nothing to load.
+    if (!root && (err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    // A directory the fixtures may be in cannot be listed: refuse, rather than miss its fixtures.
+    throw new ProxytapeError(
+      'PROXYTAPE_FIXTURE_CORRUPT',
+      `Cannot load fixtures: the directory ${dir} cannot be read (${(err as Error).message}). Check its permissions, or move it out of the fixtures directory.`,
+      { cause: err },
+    );
+  }
   const subdirs: Promise<void>[] = [];
   for (const entry of entries) {
     const full = path.join(dir, entry.name);
     let isDir = entry.isDirectory();
     let isFile = entry.isFile();
     if (entry.isSymbolicLink()) {
-      const target = await stat(full).catch(() => undefined);
+      let error: unknown;
+      const target = await stat(full).catch((err: unknown) => void (error = err));
       isDir = target?.isDirectory() ?? false;
       isFile = target?.isFile() ?? false;
+      if (target === undefined && entry.name.endsWith('.json') && !isTempFile(entry.name) && !entry.name.startsWith('.')) {
+        found.broken.push({ file: full, error });
+      }
     }
     if (isTempFile(entry.name)) {
       if (isFile) found.temps.push(full);
     } else if (entry.name.startsWith('.')) continue;
-    else if (isDir) subdirs.push(walk(full, found));
+    else if (isDir) subdirs.push(walk(full, found, false));
     else if (isFile && entry.name.endsWith('.json')) found.fixtures.push(full);
   }
   await Promise.all(subdirs);
@@ -108,9 +126,11 @@ export interface ScanResult {
  * ```
  */
 export async function scanFixtures(root: string): Promise<ScanResult> {
-  const found: Found = { fixtures: [], temps: [] };
+  const found: Found = { fixtures: [], temps: [], broken: [] };
   await walk(root, found);
   found.fixtures.sort();
+  const broken = found.broken.sort((a, b) => (a.file < b.file ? -1 : 1))[0];
+  if (broken !== undefined) throw unreadable(broken.file, broken.error);
   const fixtures: StoredFixture[] = [];
   // In path order, so the error reported for a root with several corrupt files is always the same one.
   for (const [i, file] of found.fixtures.entries()) {

@@ -1,4 +1,5 @@
-import { readdir } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
 import type http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { type TestServer, createTestServer } from '../../helpers/http-test-server.js';
@@ -72,6 +73,30 @@ describe('startProxy: journal and admin API', () => {
     expect(JSON.stringify(proxy.journal.entries)).not.toMatch(/SECRET/);
   });
 
+  it('passes volatileHeaders and inlineLimit to the fixtures it records', async () => {
+    const custom = await createTestServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'x-request-id': 'abc-123', 'x-kept': 'yes' });
+      res.end('x'.repeat(2_000));
+    });
+    proxy = await startProxy({
+      mode: 'record',
+      target: custom.url,
+      fixtures: fixtures.dir,
+      volatileHeaders: ['x-request-id'],
+      inlineLimit: 1_000,
+    });
+    await (await fetch(`${proxy.url}/big`)).text();
+    await proxy.close();
+    proxy = undefined;
+    await custom.close();
+    const files = (await readdir(fixtures.dir, { recursive: true })).map(String).sort();
+    expect(files.filter((f) => f.endsWith('.body'))).toHaveLength(1);
+    const json = files.find((f) => f.endsWith('.json'))!;
+    const text = await readFile(path.join(fixtures.dir, json), 'utf8');
+    expect(text).toContain('"x-kept"');
+    expect(text).not.toContain('x-request-id');
+  });
+
   it('keeps the journal bounded, oldest dropped, and clears it', async () => {
     proxy = await startProxy({ mode: 'passthrough', target: backend.url, fixtures: fixtures.dir, journalSize: 3 });
     for (let i = 1; i <= 5; i++) await (await fetch(`${proxy.url}/n${i}`)).text();
@@ -128,7 +153,7 @@ describe('startProxy: journal and admin API', () => {
     const err = await startProxy({ mode: 'replay', fixtures: fixtures.dir, jornalSize: 5 } as never).catch((e: unknown) => e);
     expect(isConfigError(err)).toBe(true);
     expect((err as Error).message).toBe(
-      'Unknown option `jornalSize`. Allowed options: mode, target, fixtures, cassette, port, host, preserveHost, upstreamTimeout, match, redact, sequence, journalSize, adminApi.',
+      'Unknown option `jornalSize`. Allowed options: mode, target, fixtures, cassette, port, host, preserveHost, upstreamTimeout, match, redact, sequence, volatileHeaders, inlineLimit, durable, journalSize, adminApi.',
     );
   });
 });

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -9,6 +10,9 @@ import { fixtureFileName, serializeFixture } from '../../../src/tape/fixture-fil
 import { FixtureStore } from '../../../src/tape/store.js';
 import type { Fixture } from '../../../src/tape/types.js';
 import { keyOf, sampleFixture, thrown } from '../../unit/tape/sample-fixtures.js';
+
+/** The built package (`npm test` builds first), for the child process that opens a store as another user. */
+const DIST = new URL('../../../dist/index.js', import.meta.url).href;
 
 const HINT = 'Fix or delete the file named in the message (re-record it), or restore it from version control.';
 
@@ -116,6 +120,41 @@ describe('FixtureStore.open', () => {
     await expect(FixtureStore.open(root)).rejects.toThrow(
       `Cannot load fixture ${file}: body sidecar ${path.join(root, 'default', 'api', 'GET-big-x-0.body')} is missing. ${HINT}`,
     );
+  });
+
+  it('refuses a fixture that is a symbolic link to a missing file, naming it', async () => {
+    await put('default/api', fixtureFor('fine'));
+    const link = path.join(root, 'default', 'api', 'GET-gone-00000000-0.json');
+    await symlink(path.join(root, 'nowhere.json'), link);
+    await expect(FixtureStore.open(root)).rejects.toMatchObject({
+      code: 'PROXYTAPE_FIXTURE_CORRUPT',
+      message: expect.stringContaining(`Cannot load fixture ${link}: it cannot be read (ENOENT`),
+    });
+  });
+
+  it('refuses a directory it cannot list, naming it, instead of missing its fixtures', async () => {
+    const locked = path.join(root, 'locked');
+    await mkdir(path.join(locked, 'api'), { recursive: true });
+    await chmod(root, 0o755);
+    await chmod(locked, 0o000);
+    try {
+      let outcome: { code?: string | undefined; message?: string | undefined };
+      if (process.getuid?.() === 0) {
+        // root reads any directory: open the store as an unprivileged user in a child process.
+        const code = `import(${JSON.stringify(DIST)}).then((m) => m.FixtureStore.open(${JSON.stringify(root)})).then(() => console.log('{}'), (e) => console.log(JSON.stringify({ code: e.code, message: e.message })));`;
+        const child = spawnSync(process.execPath, ['-e', code], { uid: 65534, gid: 65534, encoding: 'utf8', timeout: 10_000 });
+        outcome = JSON.parse(child.stdout) as typeof outcome;
+      } else {
+        outcome = await FixtureStore.open(root).then(
+          () => ({}),
+          (err: { code?: string | undefined; message?: string | undefined }) => ({ code: err.code, message: err.message }),
+        );
+      }
+      expect(outcome.code).toBe('PROXYTAPE_FIXTURE_CORRUPT');
+      expect(outcome.message).toContain(`Cannot load fixtures: the directory ${locked} cannot be read (EACCES`);
+    } finally {
+      await chmod(locked, 0o755);
+    }
   });
 
   it('ignores temp files, deletes those of dead writers, and ignores orphan sidecars and hidden directories', async () => {
