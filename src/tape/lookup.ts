@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { ProxyError } from '../errors.js';
 import { loadBody } from './body-codec.js';
 import { type MatchOptions, type MatchableRequest, matchKey, matchableFromFixture } from './match.js';
@@ -11,6 +12,27 @@ export interface LookupContext {
   store: FixtureStore;
   match: MatchOptions;
   redactor: Redactor;
+  /** The target's directory name inside a cassette: its fixtures win over other hosts' (see {@link forHost}). */
+  hostDir?: string;
+}
+
+/**
+ * A cassette can hold the fixtures of several backends (`<cassette>/<host>/…`: proxies for two
+ * APIs sharing a fixture root), and the match key does not include the host. When the
+ * candidates of a key come from more than one host directory, only one directory's answer:
+ * the proxy's own target's when it has fixtures there, else the first in path order. Sequences
+ * of two backends never interleave.
+ */
+export function forHost(ctx: LookupContext, cassette: string, candidates: readonly StoredFixture[]): readonly StoredFixture[] {
+  if (candidates.length < 2) return candidates;
+  const first = path.dirname(candidates[0]!.path);
+  if (candidates.every((stored) => path.dirname(stored.path) === first)) return candidates;
+  if (ctx.hostDir !== undefined) {
+    const own = ctx.store.dirOf(cassette, ctx.hostDir);
+    const mine = candidates.filter((stored) => path.dirname(stored.path) === own);
+    if (mine.length > 0) return mine;
+  }
+  return candidates.filter((stored) => path.dirname(stored.path) === first);
 }
 
 /**
@@ -25,13 +47,17 @@ export function findCandidates(ctx: LookupContext, cassette: string, key: string
   const { store, match } = ctx;
   if (!match.matcher) {
     const found = store.find(cassette, key);
-    return found.length > 0 ? found : rekeyedCandidates(ctx, cassette, key);
+    return forHost(ctx, cassette, found.length > 0 ? found : rekeyedCandidates(ctx, cassette, key));
   }
   const matcher = match.matcher;
-  return store
-    .list(cassette)
-    .filter((stored) => matcher(request, stored.fixture))
-    .sort((a, b) => a.fixture.match.sequence - b.fixture.match.sequence);
+  return forHost(
+    ctx,
+    cassette,
+    store
+      .list(cassette)
+      .filter((stored) => matcher(request, stored.fixture))
+      .sort((a, b) => a.fixture.match.sequence - b.fixture.match.sequence),
+  );
 }
 
 /** Per lookup context (its options and redactor), each fixture's key recomputed from its stored request. */

@@ -331,15 +331,18 @@ export class FixtureStore {
   /**
    * Removes the fixtures of (cassette, key) from the index and disk (JSON first, then its
    * sidecar), and resets the key's sequence — record mode re-recording from sequence 0.
+   * With `hostDir`, only that host's fixtures go: a cassette shared by proxies for several
+   * backends keeps the other backends' recordings of the same request.
    *
    * @example
    * ```ts
-   * await store.forget('default', key);
+   * await store.forget('default', key, hostDirName(target));
    * store.reserveSequence('default', key); // 0
    * ```
    */
-  async forget(cassette: string, key: string): Promise<void> {
-    const doomed = [...this.index.find(cassette, key)];
+  async forget(cassette: string, key: string, hostDir?: string): Promise<void> {
+    const dir = hostDir === undefined ? undefined : this.dirOf(cassette, hostDir);
+    const doomed = this.index.find(cassette, key).filter((stored) => dir === undefined || path.dirname(stored.path) === dir);
     this.reserved.delete(slot(cassette, key));
     for (const stored of doomed) {
       this.index.remove(stored.path);

@@ -19,7 +19,7 @@ import { validateCassette } from './cassette.js';
 import { fixtureFileName } from './fixture-file.js';
 import { type MatchOptions, matchKey } from './match.js';
 import type { Mode } from './modes.js';
-import { findCandidates, replayMiss } from './lookup.js';
+import { findCandidates, forHost, replayMiss } from './lookup.js';
 import { BodyRecorder, decodeRecorded } from './recorder.js';
 import { type Redactor, redactBody } from './redact.js';
 import { replayResponse } from './replay.js';
@@ -166,7 +166,7 @@ export class TapeTransport implements PreparedAnswerTransport {
     if (named !== undefined) return undefined;
     const cassette = s.cassette;
     const key = cache.keyOf(cassette, method, url);
-    const candidates = s.store.find(cassette, key);
+    const candidates = forHost(s, cassette, s.store.find(cassette, key));
     if (candidates.length === 0 || !ReplayCache.inMemory(candidates)) return undefined;
     const index = s.sequences.next(cassette, key, candidates.length);
     const stored = candidates[index]!;
@@ -290,7 +290,7 @@ export class TapeTransport implements PreparedAnswerTransport {
     const id = `${cassette}\n${key}`;
     const next = this.#recordSequences.get(id) ?? 0;
     this.#recordSequences.set(id, next + 1);
-    if (next === 0) await s.store.forget(cassette, key);
+    if (next === 0) await s.store.forget(cassette, key, s.hostDir);
     return next;
   }
 
