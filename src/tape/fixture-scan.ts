@@ -109,6 +109,26 @@ function loadOne(root: string, file: string): StoredFixture | undefined {
   return { fixture, path: file, cassette: cassetteOf(root, file) };
 }
 
+/**
+ * Two files in one directory with the same match key and sequence (a copy made by hand, say)
+ * would both answer the same request, one after the other: refuse them, naming both.
+ */
+function refuseDuplicates(fixtures: readonly StoredFixture[]): void {
+  const seen = new Map<string, string>();
+  for (const stored of fixtures) {
+    const id = `${path.dirname(stored.path)}\0${stored.fixture.match.key}\0${stored.fixture.match.sequence}`;
+    const other = seen.get(id);
+    if (other === undefined) {
+      seen.set(id, stored.path);
+      continue;
+    }
+    throw new ProxytapeError(
+      'PROXYTAPE_FIXTURE_CORRUPT',
+      `Cannot load fixture ${stored.path}: it has the same match key and sequence (${stored.fixture.match.sequence}) as ${other}, so both would answer the same request. Delete one of them (a copy?), or re-record the request.`,
+    );
+  }
+}
+
 /** Result of {@link scanFixtures}. */
 export interface ScanResult {
   fixtures: StoredFixture[];
@@ -143,6 +163,7 @@ export async function scanFixtures(root: string): Promise<ScanResult> {
     }
     if (stored !== undefined) fixtures.push(stored);
   }
+  refuseDuplicates(fixtures);
   const removedTemps: string[] = [];
   for (const temp of found.temps) {
     const owner = tempFileOwner(path.basename(temp));

@@ -122,6 +122,19 @@ describe('FixtureStore.open', () => {
     );
   });
 
+  it('refuses two fixtures in one directory with the same key and sequence, naming both', async () => {
+    const original = await put('default/api', fixtureFor('users'));
+    const copy = path.join(root, 'default', 'api', 'GET-users-copy.json');
+    await writeFile(copy, (await readFile(original, 'utf8')).replace('users #0', 'edited copy'));
+    await expect(FixtureStore.open(root)).rejects.toMatchObject({
+      code: 'PROXYTAPE_FIXTURE_CORRUPT',
+      message: expect.stringMatching(new RegExp(`^Cannot load fixture .*: it has the same match key and sequence \\(0\\) as .*`)),
+    });
+    const message = await FixtureStore.open(root).catch((err: Error) => err.message);
+    expect(message).toContain(original);
+    expect(message).toContain(copy);
+  });
+
   it('refuses a fixture that is a symbolic link to a missing file, naming it', async () => {
     await put('default/api', fixtureFor('fine'));
     const link = path.join(root, 'default', 'api', 'GET-gone-00000000-0.json');
