@@ -83,6 +83,23 @@ function cassetteOf(root: string, file: string): string {
   return dirs.slice(0, -1).join('/');
 }
 
+/**
+ * Reads and validates one fixture file under `root` (absolute): undefined when it is gone;
+ * `PROXYTAPE_FIXTURE_CORRUPT` naming it when it is corrupt, unreadable or lacks its sidecar.
+ *
+ * @example
+ * ```ts
+ * const stored = loadFixtureFile('/repo/fixtures', '/repo/fixtures/default/api/GET-users-3e073d98-0.json');
+ * ```
+ */
+export function loadFixtureFile(root: string, file: string): StoredFixture | undefined {
+  try {
+    return loadOne(root, file);
+  } catch (err) {
+    throw isProxytapeError(err) ? err : unreadable(file, err);
+  }
+}
+
 function loadOne(root: string, file: string): StoredFixture | undefined {
   let text: string;
   try {

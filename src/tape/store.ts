@@ -14,6 +14,7 @@ import { DEFAULT_INLINE_LIMIT, sidecarName } from './body-codec.js';
 import { cassetteDir } from './cassette.js';
 import { fixtureFileName, serializeFixture } from './fixture-file.js';
 import { FixtureIndex } from './fixture-index.js';
+import { FixtureRefresher } from './fixture-refresh.js';
 import { scanFixtures } from './fixture-scan.js';
 import type { Fixture, StoredFixture } from './types.js';
 
@@ -82,12 +83,40 @@ export class FixtureStore {
   readonly durable: boolean;
   /** Writes fixture JSON off the response path (on a writer thread under heavy load). */
   private readonly writer: FixtureWriter;
+  /** Finds fixture files other processes added since the open (see refresh()). */
+  private readonly refresher: FixtureRefresher;
 
   private constructor(root: string, inlineLimit: number, durable: boolean, writeBehindLimit: number) {
     this.root = root;
     this.inlineLimit = inlineLimit;
     this.durable = durable;
     this.writer = new FixtureWriter(writeBehindLimit);
+    this.refresher = new FixtureRefresher(root, (file) => this.index.get(file) !== undefined);
+  }
+
+  /**
+   * Indexes the fixture files that appeared in a cassette since the store last looked —
+   * recorded by another process sharing the root (parallel test workers, a second proxy),
+   * or restored from version control — and resolves with how many. Replay calls it on a
+   * miss before answering one. Only directories whose modification time changed are
+   * listed again. Rejects with `PROXYTAPE_FIXTURE_CORRUPT` naming a new file that is corrupt.
+   *
+   * @example
+   * ```ts
+   * if (store.find('default', key).length === 0 && (await store.refresh('default')) > 0) {
+   *   // look again
+   * }
+   * ```
+   */
+  async refresh(cassette: string): Promise<number> {
+    const found = await this.refresher.newFixtures(cassette === '' ? this.root : cassetteDir(this.root, cassette));
+    let added = 0;
+    for (const stored of found) {
+      if (this.index.get(stored.path) !== undefined) continue;
+      this.index.add(stored);
+      added++;
+    }
+    return added;
   }
 
   /**

@@ -129,7 +129,9 @@ export class TapeTransport implements PreparedAnswerTransport {
       if (inFlight != null) await inFlight;
     }
     if (s.mode === 'replay' || s.mode === 'auto') {
-      const candidates = findCandidates(s, cassette, key, view.matchable);
+      let candidates = findCandidates(s, cassette, key, view.matchable);
+      // Not indexed: maybe recorded by another process since the start (parallel test workers).
+      if (candidates.length === 0 && (await s.store.refresh(cassette)) > 0) candidates = findCandidates(s, cassette, key, view.matchable);
       if (candidates.length > 0) {
         const index = s.sequences.next(cassette, candidates[0]!.fixture.match.key, candidates.length);
         if (index === -1) {
