@@ -247,3 +247,15 @@ export function streamSidecar(body: Extract<StoredBody, { encoding: 'file' }>, f
 export function sidecarName(fixtureFileName: string): string {
   return `${fixtureFileName.replace(/\.json$/, '')}.body`;
 }
+
+/**
+ * The sidecar file name of a large *request* body: same base, `.request.body` extension.
+ *
+ * @example
+ * ```ts
+ * requestSidecarName('POST-api-upload-3fa2c1d9-0.json'); // 'POST-api-upload-3fa2c1d9-0.request.body'
+ * ```
+ */
+export function requestSidecarName(fixtureFileName: string): string {
+  return `${fixtureFileName.replace(/\.json$/, '')}.request.body`;
+}

@@ -110,8 +110,8 @@ function loadOne(root: string, file: string): StoredFixture | undefined {
     throw unreadable(file, err);
   }
   const fixture = parseFixture(text, file);
-  const body = fixture.response.body;
-  if (body !== null && body.encoding === 'file') {
+  for (const body of [fixture.response.body, fixture.request.body]) {
+    if (body === null || body.encoding !== 'file') continue;
     // A sidecar is renamed into place before its JSON, so a missing one is damage, not a crash leftover.
     const sidecar = sidecarPath(body, file);
     const size = statSync(sidecar, { throwIfNoEntry: false })?.size;

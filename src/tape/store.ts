@@ -10,7 +10,7 @@ import path from 'node:path';
 import { ERROR_CODES, ProxytapeError, isProxytapeError } from '../errors.js';
 import { fsyncFile } from './atomic-write.js';
 import { DEFAULT_WRITE_BEHIND_LIMIT, FixtureWriter } from './fixture-writer.js';
-import { DEFAULT_INLINE_LIMIT, sidecarName } from './body-codec.js';
+import { DEFAULT_INLINE_LIMIT, requestSidecarName, sidecarName } from './body-codec.js';
 import { cassetteDir } from './cassette.js';
 import { fixtureFileName, serializeFixture } from './fixture-file.js';
 import { FixtureIndex } from './fixture-index.js';
@@ -218,35 +218,38 @@ export class FixtureStore {
    * const file = await store.write('default', hostDirName(target), fixture);
    * ```
    */
-  async write(cassette: string, hostDir: string, fixture: Fixture, bodySidecar?: string): Promise<string> {
-    if (bodySidecar === undefined) return this.record(cassette, hostDir, fixture).written;
+  async write(cassette: string, hostDir: string, fixture: Fixture, bodySidecar?: string, requestSidecar?: string): Promise<string> {
+    if (bodySidecar === undefined && requestSidecar === undefined) return this.record(cassette, hostDir, fixture).written;
     const dir = this.dirOf(cassette, hostDir);
     const name = fixtureFileName(fixture);
     const file = path.join(dir, name);
-    const sidecar = path.join(dir, sidecarName(name));
     let toWrite = fixture;
     try {
       if (!this.madeDirs.has(dir)) {
         await mkdir(dir, { recursive: true });
         this.madeDirs.add(dir);
       }
-      const body = fixture.response.body;
-      if (body === null || body.encoding !== 'file') {
-        throw recordFailed(file, 'a body sidecar was given but response.body is not { encoding: "file" }');
+      const moves: { temp: string; final: string }[] = [];
+      if (bodySidecar !== undefined) {
+        const body = await this.checkSidecar(file, bodySidecar, fixture.response.body, 'response');
+        const final = path.join(dir, sidecarName(name));
+        moves.push({ temp: bodySidecar, final });
+        toWrite = { ...toWrite, response: { ...toWrite.response, body: { ...body, file: path.basename(final) } } };
       }
-      const { size } = await stat(bodySidecar);
-      if (size !== body.size)
-        throw recordFailed(file, `the body sidecar ${bodySidecar} has ${size} bytes, response.body.size says ${body.size}`);
-      if (this.durable) await fsyncFile(bodySidecar);
-      // An older fixture of this name would pair with the new sidecar until the JSON is
+      if (requestSidecar !== undefined) {
+        const body = await this.checkSidecar(file, requestSidecar, fixture.request.body, 'request');
+        const final = path.join(dir, requestSidecarName(name));
+        moves.push({ temp: requestSidecar, final });
+        toWrite = { ...toWrite, request: { ...toWrite.request, body: { ...body, file: path.basename(final) } } };
+      }
+      // An older fixture of this name would pair with the new sidecars until the JSON is
       // replaced: remove it first, so a crash in between leaves no fixture (re-recorded
       // next time) instead of a corrupt one.
       await unlink(file).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'ENOENT') throw err;
       });
       this.index.remove(file);
-      await moveFile(bodySidecar, sidecar);
-      toWrite = { ...fixture, response: { ...fixture.response, body: { ...body, file: path.basename(sidecar) } } };
+      for (const { temp, final } of moves) await moveFile(temp, final);
       // The same atomic write as record(): temp file, (fsync,) rename, (fsync of the directory).
       await this.writer.write(file, serializeFixture(toWrite), this.durable);
     } catch (err) {
@@ -255,6 +258,23 @@ export class FixtureStore {
     }
     this.index.add({ fixture: toWrite, path: file, cassette });
     return file;
+  }
+
+  /** A new sidecar must match its `{ encoding: 'file', size }` body; fsynced when durable. */
+  private async checkSidecar(
+    file: string,
+    sidecar: string,
+    body: Fixture['response']['body'],
+    which: 'request' | 'response',
+  ): Promise<Extract<NonNullable<Fixture['response']['body']>, { encoding: 'file' }>> {
+    const label = which === 'response' ? 'body sidecar' : 'request body sidecar';
+    if (body === null || body.encoding !== 'file') {
+      throw recordFailed(file, `a ${label} was given but ${which}.body is not { encoding: "file" }`);
+    }
+    const { size } = await stat(sidecar);
+    if (size !== body.size) throw recordFailed(file, `the ${label} ${sidecar} has ${size} bytes, ${which}.body.size says ${body.size}`);
+    if (this.durable) await fsyncFile(sidecar);
+    return body;
   }
 
   /**
@@ -282,6 +302,11 @@ export class FixtureStore {
       const problem = `response.body.file must be ${JSON.stringify(sidecarName(name))} (next to the fixture), got ${JSON.stringify(body.file)}`;
       return { file, written: Promise.reject(recordFailed(file, problem)) };
     }
+    const requestBody = fixture.request.body;
+    if (requestBody !== null && requestBody.encoding === 'file' && requestBody.file !== requestSidecarName(name)) {
+      const problem = `request.body.file must be ${JSON.stringify(requestSidecarName(name))} (next to the fixture), got ${JSON.stringify(requestBody.file)}`;
+      return { file, written: Promise.reject(recordFailed(file, problem)) };
+    }
     // What this file held before (re-recording), to clean up a sidecar it no longer needs.
     const previous = this.index.get(file);
     const stored: StoredFixture = { fixture, path: file, cassette };
@@ -291,6 +316,9 @@ export class FixtureStore {
         if (body?.encoding !== 'file' && previous?.fixture.response.body?.encoding === 'file') {
           // Re-recorded with a small body: the old sidecar is stale.
           await unlink(path.join(dir, sidecarName(name))).catch(() => undefined);
+        }
+        if (requestBody?.encoding !== 'file' && previous?.fixture.request.body?.encoding === 'file') {
+          await unlink(path.join(dir, requestSidecarName(name))).catch(() => undefined);
         }
         return file;
       },
@@ -385,8 +413,10 @@ export class FixtureStore {
           if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
             throw recordFailed(stored.path, `cannot delete it (${(err as Error).message})`, err);
         }
-        const body = stored.fixture.response.body;
-        if (body !== null && body.encoding === 'file') await unlink(path.join(path.dirname(stored.path), body.file)).catch(() => undefined);
+        for (const body of [stored.fixture.response.body, stored.fixture.request.body]) {
+          if (body !== null && body.encoding === 'file')
+            await unlink(path.join(path.dirname(stored.path), body.file)).catch(() => undefined);
+        }
       }),
     );
   }

@@ -13,7 +13,7 @@ import {
   type Transport,
   type UpstreamResponse,
 } from '../proxy/transport.js';
-import { sidecarName, storeBody } from './body-codec.js';
+import { requestSidecarName, sidecarName, storeBody } from './body-codec.js';
 import { normalizeEncoding } from './compression.js';
 import { validateCassette } from './cassette.js';
 import { fixtureFileName } from './fixture-file.js';
@@ -243,7 +243,7 @@ export class TapeTransport implements PreparedAnswerTransport {
         const secrets = secretValues(storableHeaders(outgoing.inbound.rawHeaders), parseQuery(view.rawQuery), s.redactor);
         const recorded = await recorder.finish();
         const fixture = await this.#buildFixture(view, upstream, skeleton, recorded, outcome.trailers, dir, fileName, secrets);
-        const written = await s.store.write(cassette, s.hostDir, fixture.fixture, fixture.sidecar);
+        const written = await s.store.write(cassette, s.hostDir, fixture.fixture, fixture.sidecar, fixture.requestSidecar);
         // Recorded in this run: not an "unused" fixture in the summary.
         s.store.markUsed({ fixture: fixture.fixture, path: written, cassette });
         this.stats.recorded++;
@@ -305,7 +305,7 @@ export class TapeTransport implements PreparedAnswerTransport {
     dir: string,
     fileName: string,
     secrets: readonly string[],
-  ): Promise<{ fixture: Fixture; sidecar?: string }> {
+  ): Promise<{ fixture: Fixture; sidecar?: string; requestSidecar?: string }> {
     const s = this.#settings;
     const received = getRaw(upstream.rawHeaders, 'content-encoding')?.trim().toLowerCase();
     // gzip / deflate / br are stored decoded and re-encoded on replay; any other coding is kept as received.
@@ -336,6 +336,18 @@ export class TapeTransport implements PreparedAnswerTransport {
     const trailerPairs: HeaderPairs = [];
     for (let i = 0; i < trailers.length; i += 2) trailerPairs.push([trailers[i]!.toLowerCase(), trailers[i + 1]!]);
     const requestContentType = view.matchable.contentType;
+    // A large request body (an upload) goes to its own sidecar, like a large response body.
+    const requestBytes = redactBody(view.body, requestContentType, s.redactor);
+    let requestBody: StoredBody;
+    let requestSidecar: string | undefined;
+    if (requestBytes.length > s.inlineLimit) {
+      requestSidecar = s.store.tempPath(dir);
+      await writeFile(requestSidecar, requestBytes);
+      const sha256 = createHash('sha256').update(requestBytes).digest('hex');
+      requestBody = { encoding: 'file', file: requestSidecarName(fileName), size: requestBytes.length, sha256 };
+    } else {
+      requestBody = storeBody(requestBytes, requestContentType);
+    }
     const fixture: Fixture = {
       version: FIXTURE_VERSION,
       match: { key: skeleton.key, sequence: skeleton.sequence },
@@ -344,7 +356,7 @@ export class TapeTransport implements PreparedAnswerTransport {
         path: view.path,
         query: view.matchable.query,
         headers: view.matchable.headers,
-        body: storeBody(redactBody(view.body, requestContentType, s.redactor), requestContentType),
+        body: requestBody,
       },
       response: {
         status: upstream.status,
@@ -355,7 +367,11 @@ export class TapeTransport implements PreparedAnswerTransport {
         ...(trailerPairs.length > 0 ? { trailers: s.redactor.headers(trailerPairs) } : {}),
       },
     };
-    return sidecar === undefined ? { fixture } : { fixture, sidecar };
+    return {
+      fixture,
+      ...(sidecar !== undefined ? { sidecar } : {}),
+      ...(requestSidecar !== undefined ? { requestSidecar } : {}),
+    };
   }
 }
 

@@ -31,6 +31,12 @@ function routes(req: http.IncomingMessage, res: http.ServerResponse): void {
         .end(gzipSync(JSON.stringify(json)));
     case '/big':
       return void res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(big);
+    case '/upload': {
+      const hash = createHash('sha256');
+      let size = 0;
+      req.on('data', (c: Buffer) => (hash.update(c), (size += c.length)));
+      return void req.on('end', () => res.writeHead(200, { 'content-type': 'text/plain' }).end(`got ${size} bytes ${hash.digest('hex')}`));
+    }
     case '/big-gzip':
       return void res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-encoding': 'gzip' }).end(gzipSync(big));
     default:
@@ -208,5 +214,41 @@ describe('record, stop the backend, replay', () => {
     } finally {
       agent.destroy();
     }
+  });
+
+  it('stores a request body above the inline limit in its own sidecar, and matches it on replay', async () => {
+    const upload = randomBytes(5 * 1024 * 1024);
+    const post = async (url: string, body: Buffer): Promise<{ source: string | undefined; text: string }> =>
+      new Promise((resolve, reject) => {
+        const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/octet-stream' } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ source: res.headers['x-proxytape'] as string | undefined, text: Buffer.concat(chunks).toString() }),
+          );
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    proxy = await startTapeProxy({ mode: 'record', target: backend.url, fixtures: fixtures.dir });
+    const recorded = await post(`${proxy.url}/upload`, upload);
+    expect(recorded).toEqual({ source: 'recorded', text: `got ${upload.length} bytes ${sha(upload)}` });
+    await proxy.close();
+    await backend.close();
+
+    const files = (await readdir(fixtures.dir, { recursive: true })).map(String).filter((f) => f.includes('POST-upload'));
+    const json = files.find((f) => f.endsWith('.json'))!;
+    const sidecar = files.find((f) => f.endsWith('.request.body'))!;
+    expect(sha(await readFile(path.join(fixtures.dir, sidecar)))).toBe(sha(upload));
+    const fixture = JSON.parse(await readFile(path.join(fixtures.dir, json), 'utf8')) as { request: { body: unknown } };
+    expect(fixture.request.body).toEqual({ encoding: 'file', file: path.basename(sidecar), size: upload.length, sha256: sha(upload) });
+
+    proxy = await startTapeProxy({ mode: 'replay', fixtures: fixtures.dir });
+    expect(await post(`${proxy.url}/upload`, upload)).toEqual({ source: 'replayed', text: recorded.text });
+    const other = Buffer.from(upload);
+    other[0] = other[0]! ^ 1;
+    const miss = await post(`${proxy.url}/upload`, other);
+    expect(miss.source).toBe('miss');
+    expect(miss.text).toContain('POST /upload');
   });
 });
