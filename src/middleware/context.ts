@@ -1,9 +1,10 @@
 import type { IncomingMessage } from 'node:http';
+import { removeRaw } from '../proxy/headers-util.js';
 import type { RequestContext } from './types.js';
 
 /**
  * Creates the {@link RequestContext} for a client request: `method` and `url`
- * copied from it, an empty `state`.
+ * copied from it, an empty `state`, and `setHeader`/`removeHeader` editing its headers.
  *
  * @example
  * ```ts
@@ -19,5 +20,14 @@ export function createContext(req: IncomingMessage): RequestContext {
     method: req.method ?? 'GET',
     url: req.url ?? '/',
     state: new Map<string | symbol, unknown>(),
+    setHeader(name: string, value: string): void {
+      removeRaw(req.rawHeaders, name);
+      req.rawHeaders.push(name, value);
+      req.headers[name.toLowerCase()] = value;
+    },
+    removeHeader(name: string): void {
+      removeRaw(req.rawHeaders, name);
+      delete req.headers[name.toLowerCase()];
+    },
   };
 }

@@ -20,8 +20,21 @@ export interface RequestContext {
   method: string;
   /** Path and query the handler should use; starts as `req.url`. */
   url: string;
-  /** Free-form values shared between hooks (extra upstream headers, timings…). Use symbols to avoid clashes. */
+  /** Free-form values shared between hooks (timings…). Use symbols to avoid clashes. */
   readonly state: Map<string | symbol, unknown>;
+  /**
+   * Sets a request header for the handler to forward, replacing every header of that name
+   * (case-insensitive). The proxy forwards `req.rawHeaders`, which this edits (and
+   * `req.headers` with it): assigning to `req.headers` alone changes nothing upstream.
+   *
+   * @example
+   * ```ts
+   * const inject: BeforeMiddleware = { before: (ctx) => ctx.setHeader('x-tenant', 'acme') };
+   * ```
+   */
+  setHeader(name: string, value: string): void;
+  /** Removes every request header of that name (case-insensitive) before it is forwarded. */
+  removeHeader(name: string): void;
 }
 
 /**
@@ -40,7 +53,7 @@ export type MaybePromise<T> = T | Promise<T>;
 
 /**
  * Runs before the handler, in link order. Alters the context (routing,
- * authorization, header injection) or answers early.
+ * authorization, header injection with `ctx.setHeader`) or answers early.
  *
  * - `before` returns nothing to continue, or a response to short-circuit:
  *   the remaining Before hooks and the handler are skipped and the response

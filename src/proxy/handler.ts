@@ -179,8 +179,8 @@ function handleRequest(
       onResponse({
         method,
         url,
-        status: result.ok || res.headersSent ? response.status : 499,
-        source: discarded ? 'error' : response.source,
+        status: result.status ?? (result.ok || res.headersSent ? response.status : 499),
+        source: discarded || result.status !== undefined ? 'error' : response.source,
         durationMs: performance.now() - start,
         bytes: result.bytes,
         ...(error ? { error } : {}),

@@ -23,11 +23,12 @@ export type Settle = { resolve: (r: UpstreamResponse | UpgradedResponse) => void
 export const DISPATCH = Symbol('proxytape.dispatch');
 
 /**
- * undici times the response headers and body with its "fast timers", which tick every
- * half second and fire up to a second late: a 100 ms headers timeout fires after ~1 s.
- * Timeouts shorter than this get a precise timer of their own (undici's stays as a backstop).
+ * undici times connecting, the response headers and the body with its "fast timers", which
+ * tick every half second and fire up to a second late: a 100 ms headers timeout fires after
+ * ~1 s. Timeouts shorter than this get a precise timer of their own (undici's stays as a
+ * backstop); the defaults (10 s connect, 60 s headers and body) cost no timer per request.
  */
-const PRECISE_TIMEOUT_BELOW_MS = 30_000;
+const PRECISE_TIMEOUT_BELOW_MS = 10_000;
 
 function onHeadersTimeout(handler: DispatchHandler): void {
   handler.timedOut(new undiciErrors.HeadersTimeoutError());
@@ -35,6 +36,10 @@ function onHeadersTimeout(handler: DispatchHandler): void {
 
 function onBodyTimeout(handler: DispatchHandler): void {
   handler.timedOut(new undiciErrors.BodyTimeoutError());
+}
+
+function onConnectTimeout(handler: DispatchHandler): void {
+  handler.timedOut(new undiciErrors.ConnectTimeoutError());
 }
 
 /**
@@ -53,8 +58,12 @@ class DispatchHandler {
   private abort: ((err: Error) => void) | null = null;
   private body: StreamingBody | null = null;
   private onAbortSignal: (() => void) | null = null;
-  /** The precise headers or body timer, when the timeout is short (see PRECISE_TIMEOUT_BELOW_MS). */
+  /** The precise connect, headers or body timer, when the timeout is short (see PRECISE_TIMEOUT_BELOW_MS). */
   private timer: NodeJS.Timeout | null = null;
+  /** A precise timer failed the request before undici handed over its abort function: abort it when it does. */
+  private abortOnConnect: Error | null = null;
+  /** The response status, once the headers are in. */
+  private status = 0;
 
   constructor(request: OutgoingRequest, settle: Settle) {
     this.request = request;
@@ -64,6 +73,8 @@ class DispatchHandler {
       this.onAbortSignal = () => this.abortWith(signal.reason as Error);
       signal.addEventListener('abort', this.onAbortSignal);
     }
+    // undici's own connect timer has the same one-second granularity as its headers timer.
+    this.startTimer(request.config.timeouts.connect, onConnectTimeout);
   }
 
   private abortWith(err: Error): void {
@@ -77,6 +88,7 @@ class DispatchHandler {
   /** A precise timer fired: fail the request as undici's own timeout would. */
   timedOut(err: Error): void {
     this.timer = null;
+    if (this.abort === null) this.abortOnConnect = err;
     this.abortWith(err);
   }
 
@@ -98,6 +110,7 @@ class DispatchHandler {
 
   onConnect(abort: (err?: Error) => void): void {
     this.abort = abort;
+    if (this.abortOnConnect !== null) return abort(this.abortOnConnect);
     const request = this.request;
     if (request === null) return;
     if (request.signal?.aborted) abort(request.signal.reason as Error);
@@ -110,6 +123,7 @@ class DispatchHandler {
       this.request?.onInformational?.(statusCode, buffersToRaw(rawHeaders));
       return true;
     }
+    this.status = statusCode;
     const settle = this.settle;
     if (!settle) return false;
     this.settle = null;
@@ -139,10 +153,14 @@ class DispatchHandler {
   }
 
   onError(err: Error): void {
-    const { body, settle, request } = this;
+    const { body, settle, request, status } = this;
     this.release();
     if (request === null) return;
     if (body) {
+      // A 204 or 304 has no body whatever its Content-Length says (RFC 9110 §8.6); undici 7 still
+      // counts the missing bytes as a mismatch. The response is complete.
+      if ((status === 204 || status === 304) && (err as { code?: unknown }).code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH')
+        return body.end();
       if (!body.done) body.fail(toProxyError(err, request, true));
     } else if (settle) {
       settle.reject(toProxyError(err, request, false));
@@ -187,6 +205,8 @@ class DispatchRequest implements Dispatcher.DispatchOptions {
   headersTimeout: number;
   bodyTimeout: number;
   upgrade: string | null;
+  /** TLS server name (SNI and certificate check) when the config names one: undici otherwise derives it from Host. */
+  servername?: string;
 
   constructor(request: OutgoingRequest, upgrade: string | undefined) {
     const { timeouts } = request.config;
@@ -198,6 +218,8 @@ class DispatchRequest implements Dispatcher.DispatchOptions {
     this.headersTimeout = timeouts.headers;
     this.bodyTimeout = timeouts.body;
     this.upgrade = upgrade ?? null;
+    const servername = request.config.tls?.servername;
+    if (servername !== undefined) this.servername = servername;
   }
 }
 

@@ -1,5 +1,6 @@
 import { noteRelayed } from './relay-gc.js';
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { type BodySink, StreamingBody } from './body.js';
 import { ProxyError, type ProxytapeError, isProxytapeError } from '../errors.js';
@@ -44,6 +45,8 @@ export interface ProxytapeResponseInit {
 export interface SendResult {
   /** True when the whole body reached the client's socket buffer and the response ended cleanly. */
   ok: boolean;
+  /** The status actually sent, when it is not the response's (a 502 for a head Node refused to send). */
+  status?: number;
   /** Body bytes written to the client. */
   bytes: number;
   /** Why the response could not be completed (the client connection was aborted). */
@@ -237,8 +240,10 @@ export function writeResponse(response: ProxytapeResponse, res: ServerResponse, 
     done(result);
   };
 
-  if (res.destroyed || res.writableEnded || !writeHead(response, res)) {
+  const head = res.destroyed || res.writableEnded ? HEAD_NOT_SENT : tryWriteHead(response, res);
+  if (head !== HEAD_SENT) {
     if (body instanceof Readable) body.destroy();
+    if (head instanceof Error) return sendRefusedHead(response, res, head, finish);
     finish({ ok: false, bytes: 0, error: clientGone(response) });
     return;
   }
@@ -266,7 +271,7 @@ export function writeResponse(response: ProxytapeResponse, res: ServerResponse, 
   const onBodyError = (err: Error): void => {
     cleanup();
     // Abort the client connection: ending it cleanly would let a partial body pass for a complete one.
-    res.destroy(err);
+    abortClient(response, res, err);
     finish({ ok: false, bytes, error: bodyFailure(response, err) });
   };
   const onClose = (): void => {
@@ -299,9 +304,11 @@ export function writeResponse(response: ProxytapeResponse, res: ServerResponse, 
  * with a single `res.end(chunk)`.
  */
 function writeStreaming(response: ProxytapeResponse, stream: StreamingBody, res: ServerResponse, done: (result: SendResult) => void): void {
-  if (res.destroyed || res.writableEnded || !writeHead(response, res)) {
-    const error = clientGone(response);
+  const head = res.destroyed || res.writableEnded ? HEAD_NOT_SENT : tryWriteHead(response, res);
+  if (head !== HEAD_SENT) {
+    const error = head instanceof Error ? head : clientGone(response);
     stream.destroy(error);
+    if (head instanceof Error) return sendRefusedHead(response, res, head, done);
     done({ ok: false, bytes: 0, error });
     return;
   }
@@ -380,7 +387,7 @@ class ResponseSink implements BodySink {
   error(err: Error): void {
     this.failed(err);
     // Abort the client connection: ending it cleanly would let a partial body pass for a complete one.
-    this.res.destroy(err);
+    abortClient(this.response, this.res, err);
   }
 }
 
@@ -409,9 +416,39 @@ function pairs(raw: RawHeaders): [string, string][] {
 }
 
 /** Writes status and headers; false if the response could not be started. */
+const HEAD_SENT = 1;
+const HEAD_NOT_SENT = 0;
+
+/**
+ * writeHead(), turning a head Node refuses to send (it throws on a header value it finds
+ * invalid, say) into the error to answer with instead: a proxy that lets it escape leaves
+ * the client waiting for ever.
+ */
+function tryWriteHead(response: ProxytapeResponse, res: ServerResponse): typeof HEAD_SENT | typeof HEAD_NOT_SENT | ProxyError {
+  try {
+    return writeHead(response, res) ? HEAD_SENT : HEAD_NOT_SENT;
+  } catch (err) {
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    return new ProxyError(
+      'PROXYTAPE_UPSTREAM_INVALID_RESPONSE',
+      `Failed to proxy ${response.method} ${response.url}: the response head cannot be relayed (${(err as Error).message}).`,
+      { method: response.method, url: response.url, cause: err },
+    );
+  }
+}
+
+/** Answers a 502 in place of a response whose head could not be sent. */
+function sendRefusedHead(response: ProxytapeResponse, res: ServerResponse, error: ProxyError, done: (result: SendResult) => void): void {
+  const replacement = errorResponse(error);
+  writeResponse(replacement, res, (result) => done({ ...result, ok: false, status: replacement.status, error }));
+}
+
 function writeHead(response: ProxytapeResponse, res: ServerResponse): boolean {
   if (res.headersSent) return false;
-  const raw = response.rawHeaders;
+  let raw = response.rawHeaders;
+  // A `Trailer` announcement on a response Node will not send chunked (a fixed length, no body,
+  // an HTTP/1.0 client) makes writeHead throw: such a response cannot carry trailers, so it goes.
+  if (getRaw(raw, 'trailer') !== undefined && !mayCarryTrailers(response, res)) raw = removeRaw([...raw], 'trailer');
   // Keep the upstream Date; let Node add one only when the upstream sent none.
   if (getRaw(raw, 'date') !== undefined) res.sendDate = false;
   const preset = res.getHeaderNames();
@@ -441,3 +478,30 @@ function writeHead(response: ProxytapeResponse, res: ServerResponse): boolean {
 }
 
 const noop = (): void => {};
+
+/**
+ * Aborts a response mid-body. With a length or chunked framing, closing the connection early
+ * is enough for the client to see the body is cut. A body without either (an HTTP/1.0
+ * client's) ends where the connection ends, so a clean close would make the partial body look
+ * complete: that connection gets a TCP reset instead of a FIN. (A TLS socket cannot be reset.)
+ */
+function abortClient(response: ProxytapeResponse, res: ServerResponse, err: Error): void {
+  const framed = res.chunkedEncoding || getRaw(response.rawHeaders, 'content-length') !== undefined;
+  const socket = res.socket as (Socket & { resetAndDestroy?: () => Socket }) | null;
+  if (!framed) {
+    try {
+      socket?.resetAndDestroy?.();
+    } catch {
+      // not a TCP socket: destroyed below
+    }
+  }
+  res.destroy(err);
+}
+
+/** Whether Node would send this response chunked, the only framing with room for trailers. */
+function mayCarryTrailers(response: ProxytapeResponse, res: ServerResponse): boolean {
+  const status = response.status;
+  if (status < 200 || status === 204 || status === 304) return false;
+  if (res.req?.method === 'HEAD' || res.req?.httpVersionMinor === 0) return false;
+  return getRaw(response.rawHeaders, 'content-length') === undefined;
+}

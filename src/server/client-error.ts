@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ERROR_CODES } from '../errors.js';
 import { ERROR_CODE_HEADER, SOURCE_HEADER } from '../proxy/response.js';
@@ -16,17 +17,36 @@ interface ClientErrorAnswer {
  * Answers a request Node could not parse ('clientError'): a `400 Bad Request`
  * (431 for oversized headers, 408 for a request that never completed) naming
  * the parser's error code, then closes that socket. Other connections are not
- * affected. When nothing can be written — the client reset the connection, the
- * socket is no longer writable, or a response is already being written on it —
- * the socket is just destroyed.
+ * affected. A request whose head was parsed but whose body is malformed is answered
+ * on its own response (`unanswered`) while that response has not started. When
+ * nothing can be written — the client reset the connection, the socket is no longer
+ * writable, or a response is already being written on it — the socket is just destroyed.
  */
-export function answerClientError(err: ClientError, socket: Duplex, canWrite: boolean): void {
-  if (err.code === 'ECONNRESET' || !canWrite || !socket.writable) {
+export function answerClientError(err: ClientError, socket: Duplex, canWrite: boolean, unanswered?: ServerResponse): void {
+  if (err.code === 'ECONNRESET' || !socket.writable || (!canWrite && unanswered === undefined)) {
     socket.destroy();
     return;
   }
   const answer = describe(err);
   const body = Buffer.from(`${answer.status} ${answer.reason}: ${answer.what} (${detail(err)}). ${answer.hint}\n`, 'utf8');
+  if (unanswered !== undefined) {
+    // The request's head was fine and its handler runs, but its body is malformed (a bad chunk
+    // size): answer on its response, which also tells the handler the request is over.
+    unanswered.writeHead(answer.status, answer.reason, [
+      SOURCE_HEADER,
+      'error',
+      ERROR_CODE_HEADER,
+      'PROXYTAPE_BAD_REQUEST',
+      'content-type',
+      'text/plain; charset=utf-8',
+      'content-length',
+      String(body.length),
+      'connection',
+      'close',
+    ]);
+    unanswered.end(body, () => socket.destroy());
+    return;
+  }
   const head =
     `HTTP/1.1 ${answer.status} ${answer.reason}\r\n` +
     `${SOURCE_HEADER}: error\r\n` +

@@ -96,6 +96,16 @@ export class ConnectionTracker {
     return state === undefined || (state.responses.length === 0 && !state.upgraded);
   }
 
+  /**
+   * The response in flight on `socket` whose head is not sent yet, if it is the only one: a
+   * request whose body turned out malformed can still be answered on it.
+   */
+  unansweredResponse(socket: Duplex): ServerResponse | undefined {
+    const responses = this.#sockets.get(socket)?.responses;
+    const only = responses?.length === 1 ? responses[0] : undefined;
+    return only !== undefined && !only.headersSent && !only.writableEnded ? only : undefined;
+  }
+
   /** Counts a request as in flight until its response closes (finished or aborted). */
   trackRequest(req: IncomingMessage, res: ServerResponse): void {
     const socket = req.socket;

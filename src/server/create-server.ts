@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
-import { ConfigError } from '../errors.js';
+import { ConfigError, ERROR_CODES, ProxytapeError } from '../errors.js';
+import { errorResponse } from '../proxy/response.js';
 import { type ClientError, answerClientError } from './client-error.js';
 import { ConnectionTracker } from './connection-tracker.js';
 import { invokeListener } from './listener-failure.js';
@@ -79,15 +80,26 @@ export async function createServer(listener: ServerListener, options?: ServerOpt
   }
   const config = resolveServerOptions(options);
   const tracker = new ConnectionTracker();
-  const server = http.createServer();
+  // Node answers an HTTP/1.1 request without Host itself, with a bare 400; proxytape's own
+  // answer carries `x-proxytape: error` and says what is wrong, like every other response.
+  const server = http.createServer({ requireHostHeader: false });
 
   server.on('connection', (socket: Duplex) => tracker.addSocket(socket));
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     tracker.trackRequest(req, res);
+    if (req.headers.host === undefined && req.httpVersionMinor === 1 && req.httpVersionMajor === 1) {
+      const error = new ProxytapeError(
+        'PROXYTAPE_BAD_REQUEST',
+        `Cannot serve ${req.method ?? 'GET'} ${req.url ?? '/'}: an HTTP/1.1 request must have a Host header (RFC 9112 §3.2). ${ERROR_CODES.PROXYTAPE_BAD_REQUEST.hint}`,
+      );
+      res.shouldKeepAlive = false;
+      void errorResponse(error).send(res);
+      return;
+    }
     invokeListener(listener, req, res);
   });
   server.on('clientError', (err: ClientError, socket: Duplex) => {
-    answerClientError(err, socket, tracker.isIdle(socket));
+    answerClientError(err, socket, tracker.isIdle(socket), tracker.unansweredResponse(socket));
   });
   const onUpgrade = listener.upgrade;
   if (onUpgrade) {

@@ -36,6 +36,34 @@ describe('createProxyHandler with middleware', () => {
     }
   });
 
+  it('forwards headers a Before hook sets or removes with ctx.setHeader / ctx.removeHeader', async () => {
+    const handler = createProxyHandler(
+      { target: backend.url },
+      {
+        middleware: {
+          before: [
+            {
+              before: (ctx) => {
+                ctx.setHeader('X-Tenant', 'acme');
+                ctx.setHeader('x-trace', 'replaced');
+                ctx.removeHeader('x-debug');
+              },
+            },
+          ],
+        },
+      },
+    );
+    try {
+      await request(handler).get('/users').set('X-Trace', 'original').set('X-Debug', '1');
+      const seen = backend.last().rawHeaders;
+      expect(headerValues(seen, 'x-tenant')).toEqual(['acme']);
+      expect(headerValues(seen, 'x-trace')).toEqual(['replaced']);
+      expect(headerValues(seen, 'x-debug')).toEqual([]);
+    } finally {
+      await handler.close();
+    }
+  });
+
   it('lets a Before hook answer without contacting the backend', async () => {
     const events: ProxyEvent[] = [];
     const chain = new Chain().linkBefore({

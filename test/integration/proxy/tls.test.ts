@@ -67,6 +67,18 @@ describe('TLS backends', () => {
     expect(backend.seen.map((s) => s.servername)).toEqual(['localhost']);
   });
 
+  test('tls.servername overrides the SNI name of a host-name target too (the certificate is then checked against it)', async () => {
+    const backend = await startHttpsBackend();
+    // The test certificate is for localhost and 127.0.0.1 only: naming another server fails the check.
+    const url = await startProxy({ target: `https://localhost:${backend.port}`, tls: { ca, servername: 'other.test' } });
+
+    const res = await within(fetchOnce(`${url}/`), 2_000, 'the 502 answer');
+
+    expect(res.status).toBe(502);
+    expect(res.headers['x-proxytape-error']).toBe('PROXYTAPE_UPSTREAM_TLS');
+    expect(res.body.toString()).toContain('other.test');
+  });
+
   test('an https backend with an untrusted certificate answers 502 PROXYTAPE_UPSTREAM_TLS', async () => {
     const backend = await startHttpsBackend();
     const url = await startProxy({ target: `https://localhost:${backend.port}` });

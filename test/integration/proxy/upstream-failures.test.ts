@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import { type ProxyEvent, HttpTransport, isProxyError, proxy } from '../../../src/index.js';
-import { fetchOnce, within } from '../../helpers/http-client.js';
+import { delay, fetchOnce, within } from '../../helpers/http-client.js';
 import { createTestServer } from '../../helpers/http-test-server.js';
 import { startProxyServer } from '../../helpers/proxy-server.js';
 
@@ -108,6 +109,42 @@ describe('upstream failures before the response headers', () => {
     // The message names the request, with its secret query parameters redacted.
     expect(res.body.toString()).toContain('/slow?api_key=[REDACTED]');
     expect(res.body.toString()).not.toContain('not-in-the-message');
+  });
+
+  test("a short connect timeout fires when it says, not on undici's timer ticks", async () => {
+    // A backend that never accepts: a listener whose process is blocked, its accept queue filled,
+    // so the kernel ignores further connection attempts and connect() hangs.
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        "const s = require('net').createServer(); s.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => { console.log(s.address().port); setTimeout(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10000), 50); });",
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    cleanups.push(() => void child.kill('SIGKILL'));
+    const port = await within(
+      new Promise<number>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim())))),
+      5_000,
+      'the blocked listener',
+    );
+    await delay(150);
+    for (let i = 0; i < 4; i++) {
+      const filler = net.connect(port, '127.0.0.1');
+      filler.on('error', () => undefined);
+      cleanups.push(() => void filler.destroy());
+    }
+    await delay(100);
+    const url = await startProxy({ target: `http://127.0.0.1:${port}`, timeouts: { connect: 150 } });
+
+    const started = performance.now();
+    const res = await within(fetchOnce(`${url}/hang`), 3_000, 'the 504 answer');
+    const elapsed = performance.now() - started;
+
+    expect(res.status).toBe(504);
+    expect(res.headers['x-proxytape-error']).toBe('PROXYTAPE_CONNECT_TIMEOUT');
+    expect(elapsed).toBeGreaterThanOrEqual(140);
+    expect(elapsed).toBeLessThan(700);
   });
 
   test('a backend host name that does not resolve answers 502 PROXYTAPE_UPSTREAM_DNS', async () => {

@@ -60,6 +60,36 @@ describe('createServer(): malformed requests', () => {
     await expect(get(`${server.url}/after`)).resolves.toEqual({ status: 200, body: 'ok /after' });
   });
 
+  it('answers an HTTP/1.1 request without Host with 400, marked x-proxytape: error', async () => {
+    const reply = await rawExchange(server.port, 'GET /no-host HTTP/1.1\r\n\r\n');
+    expect(reply).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(reply).toContain('\r\nx-proxytape: error\r\n');
+    expect(reply).toContain('\r\nx-proxytape-error: PROXYTAPE_BAD_REQUEST\r\n');
+    expect(reply).toContain('GET /no-host: an HTTP/1.1 request must have a Host header');
+    await expect(get(`${server.url}/after`)).resolves.toEqual({ status: 200, body: 'ok /after' });
+  });
+
+  it('answers a request whose chunked body is malformed with 400, even though its handler started', async () => {
+    const started: string[] = [];
+    const reading = await createServer((req, res) => {
+      started.push(req.url ?? '');
+      req.resume();
+      req.on('end', () => res.end('read it all'));
+    });
+    try {
+      const reply = await rawExchange(
+        reading.port,
+        'POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\nabc\r\n0\r\n\r\n',
+      );
+      expect(started).toEqual(['/upload']);
+      expect(reply).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(reply).toContain('\r\nx-proxytape-error: PROXYTAPE_BAD_REQUEST\r\n');
+      expect(reply).toContain('HPE_INVALID_CHUNK_SIZE');
+    } finally {
+      await reading.close();
+    }
+  });
+
   it('keeps a keep-alive connection opened before the bad request working', async () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     try {

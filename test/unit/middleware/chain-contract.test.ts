@@ -7,7 +7,7 @@ import { ProxytapeResponse, textResponse } from '../../../src/proxy/response.js'
 
 /** A context without a real socket: the chain never touches `req` itself. */
 function fakeContext(method = 'GET', url = '/things'): RequestContext {
-  return { req: { method, url } as IncomingMessage, method, url, state: new Map() };
+  return createContext({ method, url, rawHeaders: [], headers: {} } as unknown as IncomingMessage);
 }
 
 /** A small 200 response whose body says who made it. */
@@ -168,6 +168,21 @@ describe('createContext()', () => {
   it('copies method and url from the request and starts with empty state', () => {
     const req = { method: 'PUT', url: '/a?b=1' } as Parameters<typeof createContext>[0];
     const ctx = createContext(req);
-    expect(ctx).toEqual({ req, method: 'PUT', url: '/a?b=1', state: new Map() });
+    expect(ctx).toMatchObject({ req, method: 'PUT', url: '/a?b=1', state: new Map() });
+  });
+
+  it('setHeader / removeHeader edit the raw header list the proxy forwards, and req.headers with it', () => {
+    const req = {
+      method: 'GET',
+      url: '/',
+      rawHeaders: ['Host', 'h', 'X-Trace', 'a', 'x-trace', 'b'],
+      headers: { host: 'h', 'x-trace': 'a, b' },
+    };
+    const ctx = createContext(req as unknown as Parameters<typeof createContext>[0]);
+    ctx.setHeader('X-Trace', 'c');
+    ctx.setHeader('x-new', '1');
+    ctx.removeHeader('HOST');
+    expect(req.rawHeaders).toEqual(['X-Trace', 'c', 'x-new', '1']);
+    expect(req.headers).toEqual({ 'x-trace': 'c', 'x-new': '1' });
   });
 });

@@ -8,12 +8,13 @@ import {
   type RequestContext,
   Chain,
   compose,
+  createContext,
 } from '../../../src/middleware/index.js';
 import { type ProxytapeResponse, textResponse } from '../../../src/proxy/response.js';
 
 /** A context without a real socket: the chain never touches `req` itself. */
 function fakeContext(method = 'GET', url = '/things'): RequestContext {
-  return { req: { method, url } as IncomingMessage, method, url, state: new Map() };
+  return createContext({ method, url, rawHeaders: [], headers: {} } as unknown as IncomingMessage);
 }
 
 /** A small 200 response whose body says who made it. */
