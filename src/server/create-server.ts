@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import { ConfigError, ERROR_CODES, ProxytapeError } from '../errors.js';
+import { getRaw } from '../proxy/headers-util.js';
 import { errorResponse } from '../proxy/response.js';
 import { type ClientError, answerClientError } from './client-error.js';
 import { ConnectionTracker } from './connection-tracker.js';
@@ -87,7 +88,8 @@ export async function createServer(listener: ServerListener, options?: ServerOpt
   server.on('connection', (socket: Duplex) => tracker.addSocket(socket));
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     tracker.trackRequest(req, res);
-    if (req.headers.host === undefined && req.httpVersionMinor === 1 && req.httpVersionMajor === 1) {
+    // (rawHeaders, not req.headers: that getter builds an object per request.)
+    if (req.httpVersionMinor === 1 && req.httpVersionMajor === 1 && getRaw(req.rawHeaders, 'host') === undefined) {
       const error = new ProxytapeError(
         'PROXYTAPE_BAD_REQUEST',
         `Cannot serve ${req.method ?? 'GET'} ${req.url ?? '/'}: an HTTP/1.1 request must have a Host header (RFC 9112 §3.2). ${ERROR_CODES.PROXYTAPE_BAD_REQUEST.hint}`,
