@@ -150,7 +150,7 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
       ? handler
       : withAdminApi(handler, journal, () => ({
           mode: tape.mode,
-          target: options.target === undefined ? null : new URL(String(options.target)).href,
+          target: options.target === undefined ? null : redactor.url(new URL(String(options.target)).href),
           fixtures: tape.fixtures,
           cassette,
           version: packageVersion(),

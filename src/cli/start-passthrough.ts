@@ -1,4 +1,5 @@
 import { isConfigError } from '../errors.js';
+import { scrubMessage } from '../util/scrub-urls.js';
 import type { ProxyConfig } from '../proxy/config.js';
 import type { ProxyEvent, ProxyHandler } from '../proxy/handler.js';
 import { createProxyHandler } from '../proxy/handler.js';
@@ -107,7 +108,7 @@ export async function startPassthrough(options: PassthroughOptions, hooks: Start
   }
   const listener = withAdminApi(handler, journal, () => ({
     mode: 'passthrough',
-    target: options.target.href,
+    target: scrubMessage(options.target.href),
     fixtures: null,
     cassette: null,
     version: readPackageVersion(),

@@ -121,7 +121,7 @@ export async function startTapeProxy(options: TapeProxyOptions, hooks: StartTape
   try {
     const listener = withAdminApi(handler, journal, () => ({
       mode: options.mode,
-      target: options.target === undefined ? null : options.target.href,
+      target: options.target === undefined ? null : redactor.url(options.target.href),
       fixtures: tape.fixtures,
       cassette: options.cassette,
       version: readPackageVersion(),

@@ -11,6 +11,9 @@ export interface BodySink {
   error(err: Error): void;
 }
 
+/** The sink of a body whose reader left (see StreamingBody.discard). */
+const DISCARDING: BodySink = { write: () => true, end: () => undefined, error: () => undefined };
+
 /** How much a body buffers before a consumer attaches, before pausing the source. */
 const HIGH_WATER_MARK = 64 * 1024;
 
@@ -81,6 +84,17 @@ export class StreamingBody {
     if (!this.#paused || this.#state !== 'open') return;
     this.#paused = false;
     this.resumeSource?.();
+  }
+
+  /**
+   * Consumer: the reader is gone, but the source should still run to its end — every byte
+   * the response declared was delivered, only the end of the source is still to come (a
+   * recording tees from it). Chunks from now on are dropped and never pause the source.
+   */
+  discard(): void {
+    this.#pending = null;
+    this.#sink = DISCARDING;
+    this.resume();
   }
 
   /** Consumer: stop reading and abort the source (the client went away). */

@@ -147,12 +147,13 @@ function handleRequest(
   const method = req.method ?? 'GET';
   const url = req.url ?? '/';
   if (run === undefined && sendPrepared(req, res, config, method, url, start, onResponse)) return;
-  // Cancel the upstream request if the client leaves before the response is complete.
-  // (After the response finished, 'close' still fires; writableFinished makes it a no-op.)
+  // Cancel the upstream request if the client leaves before the response starts. Once its head
+  // is sent, the response writer owns that decision: it cancels the body's source when the
+  // client leaves mid-body, and lets it finish when the client had read all of it already.
   const token = new CancelToken();
   // 'close' is emitted once: on() spares the per-request once() wrapper.
   res.on('close', () => {
-    if (!res.writableFinished) token.abort(clientAborted(method, url));
+    if (!res.writableFinished && !res.headersSent) token.abort(clientAborted(method, url));
   });
   let outgoingSeen: OutgoingRequest | undefined;
   const callOptions = new CallOptions(token, (status, raw) => writeInformational(req, res, status, raw));

@@ -318,6 +318,13 @@ function writeStreaming(response: ProxytapeResponse, stream: StreamingBody, res:
   res.on('close', () => {
     if (res.writableFinished) return done({ ok: true, bytes });
     if (failure !== null) return done({ ok: false, bytes, error: bodyFailure(response, failure) });
+    if (deliveredWhole(response, res, bytes)) {
+      // The client read every byte the response declared and closed before Node noticed the
+      // last write had gone out (curl does). Let the source run to its end instead of cancelling
+      // it, so a recording of this response completes.
+      stream.discard();
+      return done({ ok: true, bytes });
+    }
     const error = clientGone(response);
     // The client went away: destroying the body cancels the upstream request.
     stream.destroy(error);
@@ -496,6 +503,13 @@ function abortClient(response: ProxytapeResponse, res: ServerResponse, err: Erro
     }
   }
   res.destroy(err);
+}
+
+/** True when `res` was ended, or was handed all the bytes its Content-Length announced. */
+function deliveredWhole(response: ProxytapeResponse, res: ServerResponse, bytes: number): boolean {
+  if (res.writableEnded) return true;
+  const declared = getRaw(response.rawHeaders, 'content-length');
+  return declared !== undefined && bytes > 0 && String(bytes) === declared.trim();
 }
 
 /** Whether Node would send this response chunked, the only framing with room for trailers. */

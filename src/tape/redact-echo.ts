@@ -69,9 +69,9 @@ function replacedParts(raw: string, redacted: string): string[] {
 }
 
 /**
- * `body` without any of `secrets` in it: each occurrence becomes `[REDACTED]`. Binary
- * bodies are returned as they are; so is a body holding none of the secrets (the same
- * Buffer, byte-exact). JSON keeps its layout when the secrets only occur inside strings;
+ * `body` without any of `secrets` in it: each occurrence becomes `[REDACTED]`, in binary
+ * bodies too (byte for byte). A body holding none of the secrets is returned as it is (the
+ * same Buffer, byte-exact). JSON keeps its layout when the secrets only occur inside strings;
  * otherwise it is re-serialised compactly, a number spelling a secret becoming the string `[REDACTED]`.
  *
  * @example
@@ -86,15 +86,38 @@ export function scrubSecrets(body: Buffer, contentType: string | undefined, secr
   try {
     text = utf8.decode(body);
   } catch {
-    return body;
+    return scrubBytes(body, secrets);
   }
-  if (BINARY_CONTROL.test(text) || !secrets.some((secret) => text.includes(secret))) return body;
+  if (BINARY_CONTROL.test(text)) return scrubBytes(body, secrets);
+  if (!secrets.some((secret) => text.includes(secret))) return body;
   const scrubbed = scrubText(text, secrets);
   if (contentType !== undefined && /json/i.test(contentType) && isJson(text) && !isJson(scrubbed)) {
     // A secret matched outside a string (a number, say): remove it value by value instead.
     return Buffer.from(JSON.stringify(scrubJson(JSON.parse(text) as unknown, secrets)), 'utf8');
   }
   return Buffer.from(scrubbed, 'utf8');
+}
+
+const PLACEHOLDER = Buffer.from(REDACTED, 'utf8');
+
+/** Binary bodies: each occurrence of a secret's UTF-8 bytes replaced (the length changes; replay computes it). */
+function scrubBytes(body: Buffer, secrets: readonly string[]): Buffer {
+  let out = body;
+  for (const secret of secrets) {
+    const needle = Buffer.from(secret, 'utf8');
+    let at = out.indexOf(needle);
+    if (at === -1) continue;
+    const parts: Buffer[] = [];
+    let from = 0;
+    while (at !== -1) {
+      parts.push(out.subarray(from, at), PLACEHOLDER);
+      from = at + needle.length;
+      at = out.indexOf(needle, from);
+    }
+    parts.push(out.subarray(from));
+    out = Buffer.concat(parts);
+  }
+  return out;
 }
 
 /** Header values without any of `secrets` (names unchanged). */

@@ -375,16 +375,16 @@ export class TapeTransport implements PreparedAnswerTransport {
   }
 }
 
-/** Large JSON, form and text bodies are redacted too (up to 64 MiB; larger ones are stored as received). */
+/** Large bodies are redacted too, up to 64 MiB (larger ones are stored as received): JSON and form by field, any by the request's secrets. */
 async function redactSidecar(
   file: { path: string; size: number; sha256: string },
   contentType: string | undefined,
   redactor: Redactor,
   secrets: readonly string[],
 ): Promise<{ path: string; size: number; sha256: string }> {
-  if (file.size > 64 * 1024 * 1024 || !contentType) return file;
-  const structured = /json|x-www-form-urlencoded/i.test(contentType);
-  if (!structured && !(secrets.length > 0 && /^\s*text\/|xml|javascript/i.test(contentType))) return file;
+  if (file.size > 64 * 1024 * 1024) return file;
+  // Structured bodies are redacted by field; any body is searched for the request's secrets.
+  if (!(contentType !== undefined && /json|x-www-form-urlencoded/i.test(contentType)) && secrets.length === 0) return file;
   const bytes = await readFile(file.path);
   const redacted = scrubSecrets(redactBody(bytes, contentType, redactor), contentType, secrets);
   if (redacted === bytes) return file;

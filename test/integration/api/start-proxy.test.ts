@@ -110,6 +110,12 @@ describe('startProxy: journal and admin API', () => {
     expect(proxy.journal.size).toBe(0);
   });
 
+  it('shows a target with a secret query parameter redacted in health', async () => {
+    proxy = await startProxy({ mode: 'replay', target: `${backend.url}/v1?api_key=TARGET-SECRET-1`, fixtures: fixtures.dir });
+    const health = (await (await fetch(`${proxy.url}/__proxytape/health`)).json()) as { target: string };
+    expect(health.target).toBe(`${backend.url}/v1?api_key=[REDACTED]`);
+  });
+
   it('serves health and the journal under /__proxytape/, never forwarding nor recording those requests', async () => {
     proxy = await startProxy({ mode: 'auto', target: backend.url, fixtures: fixtures.dir });
     await (await proxy.cassette('suite/a').fetch('/one')).text();

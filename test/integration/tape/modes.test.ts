@@ -32,6 +32,10 @@ describe('record/replay modes', () => {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         if (req.url?.startsWith('/counter')) return void res.end(String(++counter));
+        if (req.url?.startsWith('/secrets-echo.bin')) {
+          res.setHeader('content-type', 'application/octet-stream');
+          return void res.end(Buffer.concat([Buffer.from([0, 0xff, 0xfe]), Buffer.from(`${req.url} ${req.rawHeaders.join(' ')}`)]));
+        }
         if (req.url?.startsWith('/secrets-echo.txt')) return void res.end(`you sent ${req.url} with ${req.rawHeaders.join(' ')}`);
         if (req.url?.startsWith('/secrets-echo')) {
           res.setHeader('content-type', 'application/json');
@@ -161,16 +165,19 @@ describe('record/replay modes', () => {
   it('keeps secrets a backend echoes back (JSON, text, headers) out of the fixtures, and replays with other secrets', async () => {
     proxy = await startTapeProxy({ mode: 'record', target: backend.url, fixtures: fixtures.dir });
     const secretHeaders = { authorization: 'Bearer BEARER-ECHO-456', cookie: 'sid=COOKIE-ECHO-789', 'x-api-key': 'HEADER-ECHO-000' };
-    for (const route of ['/secrets-echo', '/secrets-echo.txt']) {
+    for (const route of ['/secrets-echo', '/secrets-echo.txt', '/secrets-echo.bin']) {
       const res = await fetch(`${proxy.url}${route}?api_key=KEY-ECHO-999&page=1`, { headers: secretHeaders });
       // The client itself gets the live answer, secrets included: only what is stored is redacted.
       expect(await res.text()).toContain('BEARER-ECHO-456');
     }
     await proxy.close();
     const files = await filesUnder(fixtures.dir);
-    expect(files).toHaveLength(2);
+    expect(files).toHaveLength(3);
     for (const file of files) {
-      const text = await readFile(file, 'utf8');
+      const fixture = await readFile(file, 'utf8');
+      // The binary echo is stored as base64: look in the decoded bytes too.
+      const base64 = /"base64": "([^"]*)"/.exec(fixture)?.[1];
+      const text = base64 === undefined ? fixture : `${fixture}${Buffer.from(base64, 'base64').toString('latin1')}`;
       for (const secret of ['KEY-ECHO-999', 'BEARER-ECHO-456', 'COOKIE-ECHO-789', 'HEADER-ECHO-000']) {
         expect({ file, leaked: text.includes(secret) ? secret : null }).toEqual({ file, leaked: null });
       }

@@ -3,12 +3,14 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import http from 'node:http';
+import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { type TestServer, createTestServer } from '../../helpers/http-test-server.js';
 import { type TapeProxy, startTapeProxy, tempFixtures } from '../../helpers/tape-proxy.js';
 
 const big = randomBytes(5 * 1024 * 1024);
 const binary = randomBytes(64 * 1024);
+const medium = randomBytes(600 * 1024);
 const json = {
   users: [
     { id: 1, name: 'Ann' },
@@ -31,6 +33,8 @@ function routes(req: http.IncomingMessage, res: http.ServerResponse): void {
         .end(gzipSync(JSON.stringify(json)));
     case '/big':
       return void res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(big);
+    case '/medium':
+      return void res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(medium.length) }).end(medium);
     case '/upload': {
       const hash = createHash('sha256');
       let size = 0;
@@ -250,5 +254,33 @@ describe('record, stop the backend, replay', () => {
     const miss = await post(`${proxy.url}/upload`, other);
     expect(miss.source).toBe('miss');
     expect(miss.text).toContain('POST /upload');
+  });
+
+  it('records a large response whose client closes the connection as soon as it has read it all', async () => {
+    // curl does this: it has every byte Content-Length announced and closes before the proxy has
+    // seen the end of the upstream body (paused while the sidecar file drains). Nothing is cut.
+    proxy = await startTapeProxy({ mode: 'record', target: backend.url, fixtures: fixtures.dir });
+    const port = Number(new URL(proxy.url).port);
+    for (let i = 0; i < 6; i++) {
+      await new Promise<void>((resolve, reject) => {
+        const socket = net.connect(port, '127.0.0.1', () => socket.write(`GET /medium HTTP/1.1\r\nHost: a\r\n\r\n`));
+        let received = Buffer.alloc(0);
+        socket.on('data', (chunk: Buffer) => {
+          received = Buffer.concat([received, chunk]);
+          const headEnd = received.indexOf('\r\n\r\n');
+          if (headEnd !== -1 && received.length - headEnd - 4 >= medium.length) {
+            socket.destroy();
+            resolve();
+          }
+        });
+        socket.on('error', reject);
+      });
+    }
+    const summary = await proxy.close();
+    proxy = undefined;
+    expect(summary.recorded).toBe(6);
+    const sidecars = (await readdir(fixtures.dir, { recursive: true })).map(String).filter((f) => f.endsWith('.body'));
+    expect(sidecars).toHaveLength(6);
+    for (const sidecar of sidecars) expect(sha(await readFile(path.join(fixtures.dir, sidecar)))).toBe(sha(medium));
   });
 });

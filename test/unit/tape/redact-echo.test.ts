@@ -53,11 +53,18 @@ describe('scrubSecrets: a response body without the request secrets', () => {
     expect(JSON.parse(out.toString())).toEqual({ id: '[REDACTED]', echo: 'key=[REDACTED]' });
   });
 
-  it('returns the same Buffer when no secret occurs, and binary bodies untouched', () => {
+  it('returns the same Buffer when no secret occurs', () => {
     const plain = Buffer.from('{"ok":true}');
     expect(scrubSecrets(plain, 'application/json', secrets)).toBe(plain);
-    const binary = Buffer.concat([Buffer.from([0, 1, 2]), Buffer.from('tok-123456')]);
+    const binary = Buffer.from([0, 1, 2, 0xff]);
     expect(scrubSecrets(binary, 'application/octet-stream', secrets)).toBe(binary);
+  });
+
+  it('replaces secrets in binary bodies byte for byte', () => {
+    const binary = Buffer.concat([Buffer.from([0, 0xff]), Buffer.from('tok-123456'), Buffer.from([1]), Buffer.from('k-999999')]);
+    expect(scrubSecrets(binary, 'application/octet-stream', secrets)).toEqual(
+      Buffer.concat([Buffer.from([0, 0xff]), Buffer.from('[REDACTED]'), Buffer.from([1]), Buffer.from('[REDACTED]')]),
+    );
   });
 
   it('scrubs header values', () => {
