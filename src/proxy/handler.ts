@@ -176,7 +176,10 @@ function handleRequest(
       if (!onResponse) return;
       const error = response.error ?? result.error;
       // A recording cut short (backend or client gone mid-body) is discarded: no fixture to name.
-      const discarded = error !== undefined && response.source === 'recorded';
+      // A replay cut short by a damaged fixture is an error, not a replay.
+      const discarded =
+        error !== undefined &&
+        (response.source === 'recorded' || (response.source === 'replayed' && error.code === 'PROXYTAPE_FIXTURE_CORRUPT'));
       onResponse({
         method,
         url,

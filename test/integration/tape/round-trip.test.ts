@@ -183,6 +183,7 @@ describe('record, stop the backend, replay', () => {
     const event = proxy.events.find((e) => e.url === route);
     expect(event?.error?.code).toBe('PROXYTAPE_FIXTURE_CORRUPT');
     expect(event?.error?.message).toContain(sidecar);
+    expect(event?.source).toBe('error');
     proxy = undefined;
   });
 
