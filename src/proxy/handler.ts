@@ -155,6 +155,13 @@ function handleRequest(
   res.on('close', () => {
     if (!res.writableFinished && !res.headersSent) token.abort(clientAborted(method, url));
   });
+  // A client that leaves in the middle of sending its body: Node closes the request but emits no
+  // 'close' on the response, and the upstream request would wait for the rest of the body.
+  if (declaresBody(req.rawHeaders)) {
+    req.once('close', () => {
+      if (!req.complete) token.abort(clientAborted(method, url));
+    });
+  }
   let outgoingSeen: OutgoingRequest | undefined;
   const callOptions = new CallOptions(token, (status, raw) => writeInformational(req, res, status, raw));
   if (onResponse) callOptions.onOutgoing = (o) => (outgoingSeen = o);

@@ -436,6 +436,9 @@ function tryWriteHead(response: ProxytapeResponse, res: ServerResponse): typeof 
     return writeHead(response, res) ? HEAD_SENT : HEAD_NOT_SENT;
   } catch (err) {
     for (const name of res.getHeaderNames()) res.removeHeader(name);
+    // Node keeps a status message it refused (a control byte in the backend's reason phrase)
+    // and would reuse it for the replacement's head.
+    res.statusMessage = '';
     return new ProxyError(
       'PROXYTAPE_UPSTREAM_INVALID_RESPONSE',
       `Failed to proxy ${response.method} ${response.url}: the response head cannot be relayed (${(err as Error).message}).`,
@@ -444,8 +447,16 @@ function tryWriteHead(response: ProxytapeResponse, res: ServerResponse): typeof 
   }
 }
 
+/** Responses whose head was refused and replaced: a replacement refused too is not replaced again. */
+const replaced = new WeakSet<ServerResponse>();
+
 /** Answers a 502 in place of a response whose head could not be sent. */
 function sendRefusedHead(response: ProxytapeResponse, res: ServerResponse, error: ProxyError, done: (result: SendResult) => void): void {
+  if (replaced.has(res)) {
+    res.destroy(error);
+    return done({ ok: false, bytes: 0, error });
+  }
+  replaced.add(res);
   const replacement = errorResponse(error);
   writeResponse(replacement, res, (result) => done({ ...result, ok: false, status: replacement.status, error }));
 }

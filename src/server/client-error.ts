@@ -23,7 +23,10 @@ interface ClientErrorAnswer {
  * writable, or a response is already being written on it — the socket is just destroyed.
  */
 export function answerClientError(err: ClientError, socket: Duplex, canWrite: boolean, unanswered?: ServerResponse): void {
-  if (err.code === 'ECONNRESET' || !socket.writable || (!canWrite && unanswered === undefined)) {
+  // HPE_INVALID_EOF_STATE: the client closed the connection in the middle of a request. Nobody
+  // is left to answer; destroying the socket tells the request's handler it is gone.
+  const clientGone = err.code === 'ECONNRESET' || err.code === 'HPE_INVALID_EOF_STATE';
+  if (clientGone || !socket.writable || (!canWrite && unanswered === undefined)) {
     socket.destroy();
     return;
   }
@@ -44,7 +47,12 @@ export function answerClientError(err: ClientError, socket: Duplex, canWrite: bo
       'connection',
       'close',
     ]);
-    unanswered.end(body, () => socket.destroy());
+    // Node leaves the request itself open after a parse error: close it too, so whatever reads
+    // its body (an upstream request it streams into) learns that it will never complete.
+    unanswered.end(body, () => {
+      socket.destroy();
+      unanswered.req.destroy();
+    });
     return;
   }
   const head =

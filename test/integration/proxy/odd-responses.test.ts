@@ -84,6 +84,14 @@ describe('unusual backend responses', () => {
     expect(answers[0]).toContain('\r\nConnection: keep-alive\r\n');
   });
 
+  it('answers 502 when the backend status line has a reason phrase Node refuses to send (a control byte)', async () => {
+    const front = await rawBackend('HTTP/1.1 200 O\x01K\r\nContent-Length: 2\r\n\r\nok');
+    const answer = await rawExchange(front.port, 'GET /bad-reason HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 502 Bad Gateway\r\n/);
+    expect(answer).toContain('\r\nx-proxytape-error: PROXYTAPE_UPSTREAM_INVALID_RESPONSE\r\n');
+    expect(answer).toContain('GET /bad-reason: the response head cannot be relayed');
+  });
+
   it('resets the connection of an HTTP/1.0 client when the backend dies mid-body, so the cut body cannot pass for whole', async () => {
     const front = await rawBackend((socket) => {
       // Chunked from the backend: relayed to an HTTP/1.0 client without a length, delimited by the close.

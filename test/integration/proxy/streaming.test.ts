@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
+import net from 'node:net';
 import type { Readable } from 'node:stream';
-import { type ProxyEvent, HttpTransport, proxy } from '../../../src/index.js';
+import { type ProxyEvent, HttpTransport, createProxyHandler, createServer, proxy } from '../../../src/index.js';
 import { delay, within } from '../../helpers/http-client.js';
 import { createTestServer } from '../../helpers/http-test-server.js';
 import { startProxyServer } from '../../helpers/proxy-server.js';
@@ -265,6 +266,60 @@ describe('streaming responses', () => {
     req.destroy();
 
     await within(backendClosed.promise, 2_000, 'the upstream request to be cancelled');
+  });
+
+  test.each([
+    ['a fixed-length body', 'Content-Length: 10\r\n\r\nhello'],
+    ['a chunked body', 'Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n'],
+  ])('a client that disconnects while sending %s cancels the upstream request', async (_what, rest) => {
+    const backendClosed = signal();
+    const received = signal();
+    const backend = await createTestServer((req, res) => {
+      req.once('data', () => received.resolve());
+      res.on('close', () => backendClosed.resolve());
+    });
+    cleanups.push(() => backend.close());
+    // proxytape's own server (its 'clientError' handling is part of what is tested), with a drain
+    // deadline that would show if the abandoned upload kept it busy.
+    const events: ProxyEvent[] = [];
+    const handler = createProxyHandler({ target: backend.url }, { onResponse: (e) => events.push(e) });
+    const front = await createServer(handler);
+
+    const socket = net.connect(front.port, '127.0.0.1', () => socket.write(`POST /upload HTTP/1.1\r\nHost: a\r\n${rest}`));
+    socket.on('error', () => undefined);
+    await within(received.promise, 2_000, 'the first body bytes to reach the backend');
+    socket.destroy();
+
+    await within(backendClosed.promise, 2_000, 'the upstream request to be cancelled');
+    expect((await firstEvent(events)).error?.code).toBe('PROXYTAPE_CLIENT_ABORTED');
+    await within(front.close({ drainTimeout: 5_000 }), 1_000, 'the server to close at once');
+  });
+
+  test('a malformed chunk in the middle of an upload gets the client a 400 and cancels the half-sent upstream request', async () => {
+    const backendClosed = signal();
+    const received = signal();
+    const backend = await createTestServer((req, res) => {
+      req.once('data', () => received.resolve());
+      res.on('close', () => backendClosed.resolve());
+    });
+    cleanups.push(() => backend.close());
+    const handler = createProxyHandler({ target: backend.url });
+    const front = await createServer(handler);
+    cleanups.push(() => front.close());
+
+    let answer = '';
+    const socket = net.connect(front.port, '127.0.0.1', () =>
+      socket.write('POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n'),
+    );
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('error', () => undefined);
+    await within(received.promise, 2_000, 'the first body bytes to reach the backend');
+    socket.write('zz\r\nnot a chunk\r\n');
+
+    await within(backendClosed.promise, 2_000, 'the upstream request to be cancelled');
+    await within(new Promise((resolve) => socket.once('close', resolve)), 2_000, 'the client connection to close');
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
   });
 
   test("aborting proxy()'s signal after the headers cancels the upstream request, even with the body never read", async () => {
