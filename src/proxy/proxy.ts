@@ -134,9 +134,10 @@ function requestBody(req: ProxyRequest, raw: RawHeaders): Readable | Buffer | nu
 /** A request declares a body with Transfer-Encoding or a non-zero Content-Length. */
 export function declaresBody(raw: RawHeaders): boolean {
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!.toLowerCase();
-    if (name === 'transfer-encoding') return true;
-    if (name === 'content-length' && raw[i + 1]!.trim() !== '0') return true;
+    const name = raw[i]!;
+    // Compare lengths first: no lower-cased copy of every header name per request.
+    if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') return true;
+    if (name.length === 14 && name.toLowerCase() === 'content-length' && raw[i + 1]!.trim() !== '0') return true;
   }
   return false;
 }
