@@ -10,9 +10,8 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ProxytapeError } from '../errors.js';
 import { isTempFile } from './atomic-write.js';
-import { loadFixtureFile } from './fixture-scan.js';
+import { loadFixtureFile, unlistable } from './fixture-scan.js';
 import type { StoredFixture } from './types.js';
 
 /** A directory time younger than this (2 s) may still change within its clock tick. */
@@ -91,11 +90,7 @@ export class FixtureRefresher {
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (err) {
-      throw new ProxytapeError(
-        'PROXYTAPE_FIXTURE_CORRUPT',
-        `Cannot load fixtures: the directory ${dir} cannot be read (${(err as Error).message}). Check its permissions, or move it out of the fixtures directory.`,
-        { cause: err },
-      );
+      throw unlistable(dir, err);
     }
     const dirs: string[] = [];
     const files: string[] = [];

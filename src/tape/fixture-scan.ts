@@ -36,6 +36,15 @@ function unreadable(file: string, err: unknown): ProxytapeError {
   );
 }
 
+/** A directory the fixtures may be in cannot be listed: refused, rather than missing its fixtures. */
+export function unlistable(dir: string, err: unknown): ProxytapeError {
+  return new ProxytapeError(
+    'PROXYTAPE_FIXTURE_CORRUPT',
+    `Cannot load fixtures: the directory ${dir} cannot be read (${(err as Error).message}). Check its permissions, or move it out of the fixtures directory.`,
+    { cause: err },
+  );
+}
+
 /** Lists fixture JSON files and temp files; hidden directories (`.git`…) are skipped. */
 async function walk(dir: string, found: Found, root = true): Promise<void> {
   let entries;
@@ -45,11 +54,7 @@ async function walk(dir: string, found: Found, root = true): Promise<void> {
     // Removed since its parent was listed (another process cleaning up a cassette): nothing to load.
     if (!root && (err as NodeJS.ErrnoException).code === 'ENOENT') return;
     // A directory the fixtures may be in cannot be listed: refuse, rather than miss its fixtures.
-    throw new ProxytapeError(
-      'PROXYTAPE_FIXTURE_CORRUPT',
-      `Cannot load fixtures: the directory ${dir} cannot be read (${(err as Error).message}). Check its permissions, or move it out of the fixtures directory.`,
-      { cause: err },
-    );
+    throw unlistable(dir, err);
   }
   const subdirs: Promise<void>[] = [];
   for (const entry of entries) {
