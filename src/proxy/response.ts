@@ -422,7 +422,6 @@ function pairs(raw: RawHeaders): [string, string][] {
   return out;
 }
 
-/** Writes status and headers; false if the response could not be started. */
 const HEAD_SENT = 1;
 const HEAD_NOT_SENT = 0;
 
@@ -461,6 +460,7 @@ function sendRefusedHead(response: ProxytapeResponse, res: ServerResponse, error
   writeResponse(replacement, res, (result) => done({ ...result, ok: false, status: replacement.status, error }));
 }
 
+/** Writes status and headers; false if the response could not be started (throws when Node refuses the head). */
 function writeHead(response: ProxytapeResponse, res: ServerResponse): boolean {
   if (res.headersSent) return false;
   let raw = response.rawHeaders;

@@ -35,6 +35,30 @@ function firstEvent(events: ProxyEvent[]): Promise<ProxyEvent> {
   );
 }
 
+/**
+ * A backend that never answers an upload, behind proxytape's own server (createServer):
+ * `received` resolves with the first body bytes upstream, `backendClosed` when the upstream
+ * request is gone.
+ */
+async function uploadThroughProxytapeServer(): Promise<{
+  front: Awaited<ReturnType<typeof createServer>>;
+  events: ProxyEvent[];
+  received: Promise<void>;
+  backendClosed: Promise<void>;
+}> {
+  const received = signal();
+  const backendClosed = signal();
+  const backend = await createTestServer((req, res) => {
+    req.once('data', () => received.resolve());
+    res.on('close', () => backendClosed.resolve());
+  });
+  cleanups.push(() => backend.close());
+  const events: ProxyEvent[] = [];
+  const front = await createServer(createProxyHandler({ target: backend.url }, { onResponse: (e) => events.push(e) }));
+  cleanups.push(() => front.close());
+  return { front, events, received: received.promise, backendClosed: backendClosed.promise };
+}
+
 /** A promise with its resolve function, to make a backend wait for the test. */
 function signal<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
   let resolve!: (value: T) => void;
@@ -272,40 +296,22 @@ describe('streaming responses', () => {
     ['a fixed-length body', 'Content-Length: 10\r\n\r\nhello'],
     ['a chunked body', 'Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n'],
   ])('a client that disconnects while sending %s cancels the upstream request', async (_what, rest) => {
-    const backendClosed = signal();
-    const received = signal();
-    const backend = await createTestServer((req, res) => {
-      req.once('data', () => received.resolve());
-      res.on('close', () => backendClosed.resolve());
-    });
-    cleanups.push(() => backend.close());
     // proxytape's own server (its 'clientError' handling is part of what is tested), with a drain
     // deadline that would show if the abandoned upload kept it busy.
-    const events: ProxyEvent[] = [];
-    const handler = createProxyHandler({ target: backend.url }, { onResponse: (e) => events.push(e) });
-    const front = await createServer(handler);
+    const { front, events, received, backendClosed } = await uploadThroughProxytapeServer();
 
     const socket = net.connect(front.port, '127.0.0.1', () => socket.write(`POST /upload HTTP/1.1\r\nHost: a\r\n${rest}`));
     socket.on('error', () => undefined);
-    await within(received.promise, 2_000, 'the first body bytes to reach the backend');
+    await within(received, 2_000, 'the first body bytes to reach the backend');
     socket.destroy();
 
-    await within(backendClosed.promise, 2_000, 'the upstream request to be cancelled');
+    await within(backendClosed, 2_000, 'the upstream request to be cancelled');
     expect((await firstEvent(events)).error?.code).toBe('PROXYTAPE_CLIENT_ABORTED');
     await within(front.close({ drainTimeout: 5_000 }), 1_000, 'the server to close at once');
   });
 
   test('a malformed chunk in the middle of an upload gets the client a 400 and cancels the half-sent upstream request', async () => {
-    const backendClosed = signal();
-    const received = signal();
-    const backend = await createTestServer((req, res) => {
-      req.once('data', () => received.resolve());
-      res.on('close', () => backendClosed.resolve());
-    });
-    cleanups.push(() => backend.close());
-    const handler = createProxyHandler({ target: backend.url });
-    const front = await createServer(handler);
-    cleanups.push(() => front.close());
+    const { front, received, backendClosed } = await uploadThroughProxytapeServer();
 
     let answer = '';
     const socket = net.connect(front.port, '127.0.0.1', () =>
@@ -314,10 +320,10 @@ describe('streaming responses', () => {
     socket.setEncoding('latin1');
     socket.on('data', (chunk: string) => (answer += chunk));
     socket.on('error', () => undefined);
-    await within(received.promise, 2_000, 'the first body bytes to reach the backend');
+    await within(received, 2_000, 'the first body bytes to reach the backend');
     socket.write('zz\r\nnot a chunk\r\n');
 
-    await within(backendClosed.promise, 2_000, 'the upstream request to be cancelled');
+    await within(backendClosed, 2_000, 'the upstream request to be cancelled');
     await within(new Promise((resolve) => socket.once('close', resolve)), 2_000, 'the client connection to close');
     expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
   });

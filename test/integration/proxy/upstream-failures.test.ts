@@ -38,6 +38,18 @@ async function startTcpBackend(onConnection: (socket: net.Socket) => void): Prom
   return (server.address() as net.AddressInfo).port;
 }
 
+/** The first onResponse event (the response ends after the client saw its connection cut). */
+function firstEvent(events: ProxyEvent[]): Promise<ProxyEvent> {
+  return within(
+    new Promise<ProxyEvent>((resolve) => {
+      const check = (): void => void (events[0] ? resolve(events[0]) : setTimeout(check, 10));
+      check();
+    }),
+    1_000,
+    'the onResponse event',
+  );
+}
+
 /** A port nothing listens on: bound on port 0, then released. */
 async function freePort(): Promise<number> {
   const probe = net.createServer();
@@ -203,15 +215,7 @@ describe('upstream failures after the response headers', () => {
     expect(outcome.ended).toBe(false);
     expect(outcome.complete).toBe(false);
     expect(outcome.error).toBeDefined();
-    await within(
-      new Promise<void>((resolve) => {
-        const check = (): void => void (events.length > 0 ? resolve() : setTimeout(check, 10));
-        check();
-      }),
-      1_000,
-      'the onResponse event',
-    );
-    expect(events[0]?.error?.code).toBe('PROXYTAPE_BODY_TIMEOUT');
+    expect((await firstEvent(events)).error?.code).toBe('PROXYTAPE_BODY_TIMEOUT');
   });
 
   test('a short body timeout fires when it says, counting from the last chunk', async () => {
@@ -250,15 +254,7 @@ describe('upstream failures after the response headers', () => {
     // Last chunk at ~400 ms, timeout 250 ms later; undici's own timer would fire at 1 s or later.
     expect(elapsed).toBeGreaterThanOrEqual(600);
     expect(elapsed).toBeLessThan(1_000);
-    await within(
-      new Promise<void>((resolve) => {
-        const check = (): void => void (events.length > 0 ? resolve() : setTimeout(check, 10));
-        check();
-      }),
-      1_000,
-      'the onResponse event',
-    );
-    expect(events[0]?.error?.code).toBe('PROXYTAPE_BODY_TIMEOUT');
+    expect((await firstEvent(events)).error?.code).toBe('PROXYTAPE_BODY_TIMEOUT');
   });
 });
 
