@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const base = process.argv[2] ?? fs.mkdtempSync(path.join(os.tmpdir(), 'proxytape-fs-create-'));
+const base = process.argv[2] || fs.mkdtempSync(path.join(os.tmpdir(), 'proxytape-fs-create-'));
 const count = Number(process.argv[3] ?? 30_000);
 const dir = path.join(base, 'default', '127.0.0.1');
 fs.mkdirSync(dir, { recursive: true });

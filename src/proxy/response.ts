@@ -467,6 +467,11 @@ function writeHead(response: ProxytapeResponse, res: ServerResponse): boolean {
   // A `Trailer` announcement on a response Node will not send chunked (a fixed length, no body,
   // an HTTP/1.0 client) makes writeHead throw: such a response cannot carry trailers, so it goes.
   if (getRaw(raw, 'trailer') !== undefined && !mayCarryTrailers(response, res)) raw = removeRaw([...raw], 'trailer');
+  // A 204 has no body and must not announce one (RFC 9110 §8.6, §6.1): a backend's Content-Length
+  // or Transfer-Encoding on it is dropped, as Go's server does, so no client waits for a body.
+  if (response.status === 204 && (getRaw(raw, 'content-length') !== undefined || getRaw(raw, 'transfer-encoding') !== undefined)) {
+    raw = removeRaw(removeRaw([...raw], 'content-length'), 'transfer-encoding');
+  }
   // Keep the upstream Date; let Node add one only when the upstream sent none.
   if (getRaw(raw, 'date') !== undefined) res.sendDate = false;
   const preset = res.getHeaderNames();

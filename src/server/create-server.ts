@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import { ConfigError, ERROR_CODES, ProxytapeError } from '../errors.js';
-import { getRaw } from '../proxy/headers-util.js';
 import { errorResponse } from '../proxy/response.js';
 import { type ClientError, answerClientError } from './client-error.js';
 import { ConnectionTracker } from './connection-tracker.js';
@@ -54,6 +53,24 @@ export interface ProxytapeServer {
 }
 
 /**
+ * What is wrong with the request's Host header lines, if anything (RFC 9112 §3.2: a server
+ * answers 400 to an HTTP/1.1 request without Host, and to any request with more than one).
+ * Node's parser accepts both and keeps the first Host, so a second one could make the proxy
+ * and the backend disagree on which host the request is for.
+ */
+function hostProblem(req: http.IncomingMessage): string | undefined {
+  // (rawHeaders, not req.headers: that getter builds an object per request.)
+  const raw = req.rawHeaders;
+  let hosts = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') hosts++;
+  if (hosts > 1) return `the request has ${hosts} Host header lines; it must have exactly one (RFC 9112 §3.2).`;
+  if (hosts === 0 && req.httpVersionMajor === 1 && req.httpVersionMinor === 1) {
+    return 'an HTTP/1.1 request must have a Host header (RFC 9112 §3.2).';
+  }
+  return undefined;
+}
+
+/**
  * Starts an HTTP server and resolves once it is listening (rouille's
  * `Server::new` + `stoppable()`): listen on port 0, read the bound address
  * back, and stop with a graceful drain.
@@ -88,11 +105,11 @@ export async function createServer(listener: ServerListener, options?: ServerOpt
   server.on('connection', (socket: Duplex) => tracker.addSocket(socket));
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     tracker.trackRequest(req, res);
-    // (rawHeaders, not req.headers: that getter builds an object per request.)
-    if (req.httpVersionMinor === 1 && req.httpVersionMajor === 1 && getRaw(req.rawHeaders, 'host') === undefined) {
+    const problem = hostProblem(req);
+    if (problem !== undefined) {
       const error = new ProxytapeError(
         'PROXYTAPE_BAD_REQUEST',
-        `Cannot serve ${req.method ?? 'GET'} ${req.url ?? '/'}: an HTTP/1.1 request must have a Host header (RFC 9112 §3.2). ${ERROR_CODES.PROXYTAPE_BAD_REQUEST.hint}`,
+        `Cannot serve ${req.method ?? 'GET'} ${req.url ?? '/'}: ${problem} ${ERROR_CODES.PROXYTAPE_BAD_REQUEST.hint}`,
       );
       res.shouldKeepAlive = false;
       void errorResponse(error).send(res);

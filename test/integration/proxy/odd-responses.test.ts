@@ -67,6 +67,22 @@ describe('unusual backend responses', () => {
     },
   );
 
+  it('relays a 204 without the Content-Length or Transfer-Encoding its backend put on it, and keeps the connection usable', async () => {
+    const front = await rawBackend((socket) => socket.write('HTTP/1.1 204 No Content\r\nX-Id: 7\r\nContent-Length: 12\r\n\r\n'));
+    const answer = await rawExchange(
+      front.port,
+      'GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n',
+    );
+    const answers = answer.split(/(?=HTTP\/1\.1 )/);
+    expect(answers).toHaveLength(2);
+    for (const one of answers) {
+      expect(one).toMatch(/^HTTP\/1\.1 204 No Content\r\n/);
+      expect(one).toContain('\r\nX-Id: 7\r\n');
+      expect(one.toLowerCase()).not.toMatch(/\r\n(content-length|transfer-encoding):/);
+      expect(one.endsWith('\r\n\r\n')).toBe(true);
+    }
+  });
+
   it('relays a 304 that carries a Content-Length (RFC 9110 allows it) and keeps the connection usable', async () => {
     // (undici drops the upstream connection after such a 304, so the second request may arrive on a new one.)
     const front = await rawBackend((socket) => socket.write('HTTP/1.1 304 Not Modified\r\nETag: "v1"\r\nContent-Length: 1234\r\n\r\n'));

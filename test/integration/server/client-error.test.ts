@@ -69,6 +69,27 @@ describe('createServer(): malformed requests', () => {
     await expect(get(`${server.url}/after`)).resolves.toEqual({ status: 200, body: 'ok /after' });
   });
 
+  it('answers a request with two Host lines with 400 and never calls the listener', async () => {
+    const seen: string[] = [];
+    const strict = await createServer((req, res) => {
+      seen.push(req.url ?? '');
+      res.end('served');
+    });
+    try {
+      const reply = await rawExchange(strict.port, 'GET /two-hosts HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n');
+      expect(reply).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(reply).toContain('\r\nx-proxytape-error: PROXYTAPE_BAD_REQUEST\r\n');
+      expect(reply).toContain('GET /two-hosts: the request has 2 Host header lines; it must have exactly one');
+      expect(seen).toEqual([]);
+      // HTTP/1.0 too: the rule is about any request with more than one.
+      const old = await rawExchange(strict.port, 'GET /old HTTP/1.0\r\nhost: a\r\nHOST: a\r\n\r\n');
+      expect(old).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(seen).toEqual([]);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('answers a request whose chunked body is malformed with 400, even though its handler started', async () => {
     const started: string[] = [];
     const reading = await createServer((req, res) => {
