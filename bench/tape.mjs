@@ -163,18 +163,46 @@ for (let i = 0; i < 3; i++) {
   indexMs.push(ms);
 }
 
-// D: record vs passthrough on distinct URLs.
+// D: record vs passthrough on distinct URLs. Besides requests/s, the CPU the whole machine spent
+// per request (every process: load generator, backend, proxy, its writer thread, the kernel), from
+// /proc/stat: on a saturated machine that is what decides the ratio.
 log('D: record vs passthrough, distinct 1 KiB GETs');
+const machineCpu = () => {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = f[3] + f[4];
+  return { busy: f.reduce((a, b) => a + b, 0) - idle, total: f.reduce((a, b) => a + b, 0) };
+};
+const ticksPerSec = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+/** One measured load, with the machine's CPU µs per request and how busy the machine was. */
+const measured = async (url) => {
+  const before = machineCpu();
+  const r = await load(url, { script: DISTINCT });
+  const after = machineCpu();
+  const busy = after.busy - before.busy;
+  return {
+    rps: r.rps,
+    cpuUsPerRequest: ((busy / ticksPerSec) * 1e6) / (r.rps * cfg.duration),
+    busyShare: busy / (after.total - before.total),
+  };
+};
 const recordRps = [];
 const passRps = [];
+const recordCpu = [];
+const passCpu = [];
+const busyShare = [];
 for (let round = 0; round < cfg.rounds; round++) {
   const pass = await tape('passthrough', path.join(tmp, `pass-${round}`), backend.url);
   await warm(`${pass.url}/1k`, { script: DISTINCT });
-  passRps.push((await load(`${pass.url}/1k`, { script: DISTINCT })).rps);
+  const p = await measured(`${pass.url}/1k`);
+  passRps.push(p.rps);
+  passCpu.push(p.cpuUsPerRequest);
+  busyShare.push(p.busyShare);
   await pass.close();
   const rec = await tape('record', path.join(tmp, `rec-${round}`), backend.url);
   await warm(`${rec.url}/1k`, { script: DISTINCT });
-  recordRps.push((await load(`${rec.url}/1k`, { script: DISTINCT })).rps);
+  const r = await measured(`${rec.url}/1k`);
+  recordRps.push(r.rps);
+  recordCpu.push(r.cpuUsPerRequest);
   await rec.close();
   // The recorded files stay until the end (tmp is removed at exit): deleting tens of thousands
   // of files right before the next round would slow that round's file creation (ext4 skips
@@ -229,6 +257,8 @@ const results = {
     recordRps: median(recordRps),
     ratio: pairedRatio(recordRps, passRps),
     perRound: { passRps, recordRps },
+    machineCpuUsPerRequest: { passthrough: median(passCpu), record: median(recordCpu) },
+    machineBusyDuringPassthrough: median(busyShare),
   },
   record8MiBPeakRssMb: mb(rss8.peakRss),
   record8MiBPeakRssMbLib: mb(rss8Lib.peakRss),
@@ -248,6 +278,12 @@ console.log(
 console.log(`passthrough, distinct URLs                 ${fmt(r.record.passthroughRps).padStart(8)} r/s  1.00×`);
 console.log(
   `record, distinct URLs (1 file each)        ${fmt(r.record.recordRps).padStart(8)} r/s  ${r.record.ratio.toFixed(2)}× passthrough`,
+);
+console.log(
+  `  machine CPU per request (all processes)  passthrough ${fmt(r.record.machineCpuUsPerRequest.passthrough)} µs (machine ${fmt(100 * r.record.machineBusyDuringPassthrough)}% busy), record ${fmt(r.record.machineCpuUsPerRequest.record)} µs`,
+);
+console.log(
+  `  on a saturated machine, ≤ 15% slower leaves recording about ${fmt(r.record.machineCpuUsPerRequest.passthrough * (1 / 0.85 - 1))} µs of CPU per request, file included`,
 );
 console.log(`index 10,001 fixtures at start             ${fmt(r.indexMs).padStart(8)} ms`);
 console.log(

@@ -2,7 +2,7 @@
  * A request body as matching compares it. Shared by `matchKey()` (which hashes it)
  * and `explainMiss()` (which diffs it), so both always agree on what "the same body" is.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { MatchOptions, MatchableRequest } from './match.js';
 import { parseQuery } from './query.js';
 import { type Redactor, NOT_JSON, isFormContentType, isJsonContentType, parseJsonBody } from './redact.js';
@@ -52,5 +52,6 @@ export function sortPairs(pairs: [string, string][]): [string, string][] {
 
 /** Hex sha256 of bytes or a UTF-8 string. */
 export function sha256(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
+  // One-shot: no Hash object per call (a match key is computed per request).
+  return hash('sha256', data, 'hex');
 }

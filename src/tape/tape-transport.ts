@@ -292,7 +292,8 @@ export class TapeTransport implements PreparedAnswerTransport {
     const id = `${cassette}\n${key}`;
     const next = this.#recordSequences.get(id) ?? 0;
     this.#recordSequences.set(id, next + 1);
-    if (next === 0) await s.store.forget(cassette, key, s.hostDir);
+    // (Skipped when nothing is stored for the key: recording new traffic does not wait a turn.)
+    if (next === 0 && s.store.find(cassette, key).length > 0) await s.store.forget(cassette, key, s.hostDir);
     return next;
   }
 
