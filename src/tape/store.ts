@@ -257,6 +257,7 @@ export class FixtureStore {
       throw recordFailed(file, (err as Error).message, err);
     }
     this.index.add({ fixture: toWrite, path: file, cassette });
+    this.used.add(file);
     return file;
   }
 
@@ -311,6 +312,8 @@ export class FixtureStore {
     const previous = this.index.get(file);
     const stored: StoredFixture = { fixture, path: file, cassette };
     this.index.add(stored);
+    // Recorded in this run: never an "unused" fixture, from the moment `find()` returns it.
+    this.used.add(file);
     const written = this.writer.write(file, serializeFixture(fixture), this.durable).then(
       async () => {
         if (body?.encoding !== 'file' && previous?.fixture.response.body?.encoding === 'file') {
@@ -359,7 +362,7 @@ export class FixtureStore {
     this.used.add(stored.path);
   }
 
-  /** Fixtures never marked used (optionally of one cassette), ordered by path. */
+  /** Fixtures neither replayed (marked used) nor recorded through this store (optionally of one cassette), ordered by path. */
   unused(cassette?: string): StoredFixture[] {
     return this.index.list(cassette).filter((s) => !this.used.has(s.path));
   }

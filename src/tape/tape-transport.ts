@@ -243,10 +243,21 @@ export class TapeTransport implements PreparedAnswerTransport {
         const secrets = secretValues(storableHeaders(outgoing.inbound.rawHeaders), parseQuery(view.rawQuery), s.redactor);
         const recorded = await recorder.finish();
         const fixture = await this.#buildFixture(view, upstream, skeleton, recorded, outcome.trailers, dir, fileName, secrets);
-        const written = await s.store.write(cassette, s.hostDir, fixture.fixture, fixture.sidecar, fixture.requestSidecar);
-        // Recorded in this run: not an "unused" fixture in the summary.
-        s.store.markUsed({ fixture: fixture.fixture, path: written, cassette });
-        this.stats.recorded++;
+        if (fixture.sidecar === undefined && fixture.requestSidecar === undefined) {
+          // Counted once indexed (the store marks it used then), not once its file landed: a
+          // summary taken right after the response (a test's toHaveReplayedAll) already counts it.
+          const { written } = s.store.record(cassette, s.hostDir, fixture.fixture);
+          this.stats.recorded++;
+          try {
+            await written;
+          } catch (err) {
+            this.stats.recorded--;
+            throw err;
+          }
+        } else {
+          await s.store.write(cassette, s.hostDir, fixture.fixture, fixture.sidecar, fixture.requestSidecar);
+          this.stats.recorded++;
+        }
       } catch (err) {
         this.stats.recordFailures++;
         const error = isProxytapeError(err)

@@ -92,6 +92,7 @@ const TAPE_KEYS = [
   'sequence',
   'volatileHeaders',
   'inlineLimit',
+  'durable',
   'upstream',
   'onRecordError',
 ];

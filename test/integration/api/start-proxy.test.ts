@@ -73,7 +73,7 @@ describe('startProxy: journal and admin API', () => {
     expect(JSON.stringify(proxy.journal.entries)).not.toMatch(/SECRET/);
   });
 
-  it('passes volatileHeaders and inlineLimit to the fixtures it records', async () => {
+  it('passes volatileHeaders, inlineLimit and durable to the fixtures it records', async () => {
     const custom = await createTestServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain', 'x-request-id': 'abc-123', 'x-kept': 'yes' });
       res.end('x'.repeat(2_000));
@@ -84,6 +84,7 @@ describe('startProxy: journal and admin API', () => {
       fixtures: fixtures.dir,
       volatileHeaders: ['x-request-id'],
       inlineLimit: 1_000,
+      durable: true,
     });
     await (await fetch(`${proxy.url}/big`)).text();
     await proxy.close();

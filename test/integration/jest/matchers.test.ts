@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import type http from 'node:http';
 import { stripVTControlCharacters } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { type RunningProxy, Journal, startProxy } from '../../../src/index.js';
 import { setupProxytapeMatchers } from '../../../src/integrations/jest/index.js';
 import { createTestServer, type TestServer } from '../../helpers/http-test-server.js';
@@ -243,6 +244,28 @@ describe('toHaveReplayedAll', () => {
       expect(replay).toHaveReplayedAll();
     } finally {
       expect(await replay.close()).toHaveReplayedAll();
+    }
+  });
+
+  test('passes right after a test recorded its requests (auto mode, gzip and plain), before their files landed', async () => {
+    const gzipped = gzipSync(JSON.stringify({ big: 'x'.repeat(5000) }));
+    const mixed = await createTestServer((req, res) => {
+      req.resume();
+      if (req.url === '/gz') res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(gzipped);
+      else res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+    const auto = await startProxy({ mode: 'auto', target: mixed.url, fixtures: await makeTempDir('proxytape-jest-') });
+    try {
+      const plain = await auto.cassette('c1').fetch('/users', { method: 'POST', body: '{"name":"Ann"}' });
+      await plain.text();
+      const gz = await auto.cassette('c1').fetch('/gz');
+      await gz.text();
+      const early = auto.summary();
+      expect({ recorded: early.recorded, unused: early.unused }).toEqual({ recorded: 2, unused: [] });
+      expect(auto).toHaveReplayedAll();
+    } finally {
+      expect(await auto.close()).toHaveReplayedAll();
+      await mixed.close();
     }
   });
 
