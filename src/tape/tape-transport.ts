@@ -94,7 +94,6 @@ export class TapeTransport implements PreparedAnswerTransport {
 
   constructor(settings: TapeTransportSettings) {
     this.#settings = settings;
-    this.#touched.add(settings.cassette);
     // 'error' sequences must be able to answer "exhausted", which only the full path does.
     const fast =
       (settings.mode === 'replay' || settings.mode === 'auto') &&
@@ -107,9 +106,13 @@ export class TapeTransport implements PreparedAnswerTransport {
     return this.#settings.mode;
   }
 
-  /** Cassettes requests used during this run (the default one included). */
+  /**
+   * Cassettes used during this run: each one a request went to (the proxy's own cassette when the
+   * request named none). With no request at all, the proxy's own cassette: a run whose tests never
+   * reached the proxy must not pass `--strict`. (Their fixtures nothing replayed are "unused".)
+   */
   get cassettesUsed(): string[] {
-    return [...this.#touched];
+    return this.#touched.size === 0 ? [this.#settings.cassette] : [...this.#touched];
   }
 
   async roundTrip(outgoing: OutgoingRequest): Promise<UpstreamResponse> {
@@ -167,6 +170,7 @@ export class TapeTransport implements PreparedAnswerTransport {
     const named = getRaw(rawHeaders, CASSETTE_HEADER);
     if (named !== undefined) return undefined;
     const cassette = s.cassette;
+    this.#touched.add(cassette);
     const key = cache.keyOf(cassette, method, url);
     const candidates = forHost(s, cassette, s.store.find(cassette, key));
     if (candidates.length === 0 || !ReplayCache.inMemory(candidates)) return undefined;
@@ -189,7 +193,10 @@ export class TapeTransport implements PreparedAnswerTransport {
 
   #cassetteOf(outgoing: OutgoingRequest): string {
     const named = getRaw(outgoing.inbound.rawHeaders, CASSETTE_HEADER);
-    if (named === undefined) return this.#settings.cassette;
+    if (named === undefined) {
+      this.#touched.add(this.#settings.cassette);
+      return this.#settings.cassette;
+    }
     try {
       const cassette = validateCassette(named.trim());
       // Two different cassette headers: refuse rather than guess which one the client meant.

@@ -88,6 +88,27 @@ describe('proxytape replay --strict', () => {
     expect(stdout).toContain('(0 recorded, 0 replayed, 1 missed), 0 errors, 2 unused fixtures.\n');
   });
 
+  test('counts only the cassettes requests went to: the default one goes unchecked when every request named another', async () => {
+    const fixtures = await recordTwoFixtures();
+    const recorder = spawnCli(['record', '--target', api!.url, '--fixtures', fixtures, '--port', '0']);
+    const recordUrl = await recorder.waitForUrl();
+    await (await fetch(`${recordUrl}/c`, { headers: { 'x-proxytape-cassette': 'other' } })).text();
+    recorder.kill('SIGTERM');
+    await expect(recorder.waitForExit()).resolves.toEqual({ code: 0, signal: null });
+
+    const replayer = spawnCli(['replay', '--fixtures', fixtures, '--port', '0', '--strict']);
+    const url = await replayer.waitForUrl();
+    expect(await (await fetch(`${url}/c`, { headers: { 'x-proxytape-cassette': 'other' } })).text()).toBe('answer for /c');
+    replayer.kill('SIGTERM');
+    expect((await replayer.waitForExit()).code).toBe(0);
+    expect(replayer.stdout()).toContain('(0 recorded, 1 replayed, 0 missed), 0 errors, 0 unused fixtures.\n');
+
+    // No request at all: the proxy's own cassette is checked, so tests that never reached the proxy fail --strict.
+    const { code, stdout } = await replay(fixtures, [], ['--strict']);
+    expect(code).toBe(1);
+    expect(stdout).toContain('(0 recorded, 0 replayed, 0 missed), 0 errors, 2 unused fixtures.\n');
+  });
+
   test('record --strict exits 0: fixtures recorded in this run are not unused', async () => {
     const fixtures = await makeTempDir();
     api = await createTestServer((_req, res) => res.end('ok'));
