@@ -125,13 +125,17 @@ export class TapeTransport implements PreparedAnswerTransport {
     const view = await viewRequest(outgoing, s.redactor);
     outgoing.bodyBytes = view.body;
     const key = matchKey(view.matchable, s.match, s.redactor);
-    if (s.mode === 'auto') {
-      // An identical request being recorded right now: wait for its fixture and replay it,
-      // instead of recording the same interaction twice.
-      const inFlight = this.#recording.get(`${cassette}\n${key}`)?.write;
-      if (inFlight != null) await inFlight;
-    }
-    if (s.mode === 'replay' || s.mode === 'auto') {
+    const id = `${cassette}\n${key}`;
+    // replay: one lookup. auto: look up; on a miss, record — unless an identical request is being
+    // recorded right now, in which case wait for its fixture and look again (it replays that
+    // fixture instead of recording the same interaction twice). #record registers itself before
+    // its first await, so the last check and the registration cannot interleave.
+    for (;;) {
+      if (s.mode === 'auto') {
+        const inFlight = this.#recording.get(id)?.write;
+        if (inFlight != null) await inFlight;
+      }
+      if (s.mode !== 'replay' && s.mode !== 'auto') break;
       let candidates = findCandidates(s, cassette, key, view.matchable);
       // Not indexed: maybe recorded by another process since the start (parallel test workers).
       if (candidates.length === 0 && (await s.store.refresh(cassette)) > 0) candidates = findCandidates(s, cassette, key, view.matchable);
@@ -154,6 +158,8 @@ export class TapeTransport implements PreparedAnswerTransport {
         this.stats.missed++;
         throw this.#miss(outgoing, view, cassette);
       }
+      // auto: started recording while this request looked (the lookup may wait for the disk)?
+      if (this.#recording.get(id)?.write == null) break;
     }
     return this.#record(outgoing, view, cassette, key);
   }
@@ -224,11 +230,33 @@ export class TapeTransport implements PreparedAnswerTransport {
 
   async #record(outgoing: OutgoingRequest, view: RequestView, cassette: string, key: string): Promise<UpstreamResponse> {
     const s = this.#settings;
-    // Too much fixture JSON still waiting for the writer thread: let it catch up first (bounded memory).
-    const capacity = s.store.writeCapacity();
-    if (capacity !== undefined) await capacity;
-    const sequence = await this.#sequenceFor(cassette, key);
-    const upstream = await s.upstream.roundTrip({ ...outgoing, body: view.body.length > 0 ? view.body : null });
+    const id = `${cassette}\n${key}`;
+    // auto: from now until its fixture is written (or the recording fails), an identical request
+    // waits for this one and replays its fixture, instead of forwarding and recording it again.
+    // Registered before the first await. The box is emptied before its entry is deleted (see #recording).
+    let finish: (() => void) | undefined;
+    const box: { write: Promise<void> | null } | null =
+      s.mode === 'auto' ? { write: new Promise<void>((resolve) => (finish = resolve)) } : null;
+    if (box !== null) this.#recording.set(id, box);
+    const release = (): void => {
+      if (box !== null) {
+        box.write = null;
+        if (this.#recording.get(id) === box) this.#recording.delete(id);
+      }
+      finish?.();
+    };
+    let upstream: UpstreamResponse;
+    let sequence: number;
+    try {
+      // Too much fixture JSON still waiting for the writer thread: let it catch up first (bounded memory).
+      const capacity = s.store.writeCapacity();
+      if (capacity !== undefined) await capacity;
+      sequence = await this.#sequenceFor(cassette, key);
+      upstream = await s.upstream.roundTrip({ ...outgoing, body: view.body.length > 0 ? view.body : null });
+    } catch (err) {
+      release();
+      throw err;
+    }
     const skeleton = { method: view.method, path: view.path, key, sequence };
     const fileName = fixtureFileName({
       version: FIXTURE_VERSION,
@@ -282,15 +310,9 @@ export class TapeTransport implements PreparedAnswerTransport {
       }
     });
     const slot = this.#pending.add(write);
-    const id = `${cassette}\n${key}`;
-    // auto: an identical request arriving meanwhile replays this fixture once it is on disk.
-    const box: { write: Promise<void> | null } | null = s.mode === 'auto' ? { write } : null;
-    if (box !== null) this.#recording.set(id, box);
     void write.finally(() => {
       this.#pending.delete(slot);
-      if (box === null) return;
-      box.write = null;
-      if (this.#recording.get(id) === box) this.#recording.delete(id);
+      release();
     });
     return {
       status: upstream.status,

@@ -42,6 +42,7 @@ describe('record/replay modes', () => {
           res.setHeader('x-echo-authorization', req.headers.authorization ?? '');
           return void res.end(JSON.stringify({ url: req.url, headers: req.headers, rawHeaders: req.rawHeaders }, null, 2));
         }
+        if (req.url?.startsWith('/slow')) return void setTimeout(() => res.end(`slow answer ${++counter}`), 150);
         if (req.url?.startsWith('/cut')) {
           res.writeHead(200, { 'content-length': '100' });
           res.write('the first part');
@@ -133,6 +134,44 @@ describe('record/replay modes', () => {
     expect(fresh.headers.get('x-proxytape')).toBe('recorded');
     await fresh.text();
     expect(hits).toEqual(['GET /a', 'GET /b']);
+  });
+
+  it('auto mode forwards concurrent identical requests once: the others wait for that recording and replay it', async () => {
+    proxy = await startTapeProxy({ mode: 'auto', target: backend.url, fixtures: fixtures.dir });
+    const url = `${proxy.url}/slow`;
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, async () => {
+        const res = await fetch(url);
+        return `${res.headers.get('x-proxytape')}: ${await res.text()}`;
+      }),
+    );
+    expect(hits).toEqual(['GET /slow']);
+    expect(answers.sort()).toEqual(['recorded: slow answer 1', ...Array(4).fill('replayed: slow answer 1')]);
+    const summary = await proxy.close();
+    proxy = undefined;
+    expect({ recorded: summary.recorded, replayed: summary.replayed }).toEqual({ recorded: 1, replayed: 4 });
+    expect((await filesUnder(fixtures.dir)).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+  });
+
+  it('auto mode: after a failed recording, a waiting identical request forwards on its own', async () => {
+    let attempts = 0;
+    const flaky = await createTestServer((req, res) => {
+      attempts++;
+      if (attempts === 1) return void setTimeout(() => res.destroy(), 100);
+      res.end('second try');
+    });
+    try {
+      proxy = await startTapeProxy({ mode: 'auto', target: flaky.url, fixtures: fixtures.dir });
+      const [first, second] = await Promise.all([fetch(`${proxy.url}/flaky`), fetch(`${proxy.url}/flaky`)]);
+      expect(first.status).toBe(502);
+      await first.text();
+      expect([second.status, second.headers.get('x-proxytape'), await second.text()]).toEqual([200, 'recorded', 'second try']);
+      expect(attempts).toBe(2);
+    } finally {
+      await proxy?.close();
+      proxy = undefined;
+      await flaky.close();
+    }
   });
 
   it('never writes secrets to disk, and redacted fields still match on replay', async () => {
