@@ -64,10 +64,18 @@ export class FixtureRefresher {
     for (const host of hosts ?? this.#seen.get(cassetteDir)?.dirs ?? []) {
       const files = await this.#changed(host, false);
       if (files === undefined) continue;
-      for (const file of files) {
-        if (this.#known(file)) continue;
-        const stored = loadFixtureFile(this.#root, file);
-        if (stored !== undefined) found.push(stored);
+      try {
+        for (const file of files) {
+          if (this.#known(file)) continue;
+          const stored = loadFixtureFile(this.#root, file);
+          if (stored !== undefined) found.push(stored);
+        }
+      } catch (err) {
+        // A corrupt file (maybe one still being written in place): this directory is not
+        // "seen" — the next look lists it again, so the file is refused again or, once
+        // fixed, loaded, and so are the valid files next to it.
+        this.#seen.delete(host);
+        throw err;
       }
     }
     return found;

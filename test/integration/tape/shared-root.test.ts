@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { type TestServer, createTestServer } from '../../helpers/http-test-server.js';
@@ -69,5 +69,34 @@ describe('fixtures recorded by another proxy while this one runs', () => {
 
     expect(res.status).toBe(500);
     expect(res.text).toContain(`Cannot load fixture ${bad}`);
+  });
+
+  it('keeps looking at a directory whose new file was corrupt: refused again, then loaded once fixed', async () => {
+    const recorder = await start({ mode: 'record', target: backend.url, fixtures: fixtures.dir });
+    await get(`${recorder.url}/a`);
+    await get(`${recorder.url}/b`);
+    await recorder.close();
+    const dir = path.join(fixtures.dir, 'default', '127.0.0.1');
+    const files = (await readdir(dir)).sort();
+    const [a, b] = [files.find((f) => f.startsWith('GET-a-'))!, files.find((f) => f.startsWith('GET-b-'))!];
+    const [aText, bText] = [await readFile(path.join(dir, a), 'utf8'), await readFile(path.join(dir, b), 'utf8')];
+    await rm(path.join(dir, a));
+    await rm(path.join(dir, b));
+
+    const replay = await start({ mode: 'replay', fixtures: fixtures.dir });
+    // Another process is still writing a (in place, half done) and has written b.
+    await writeFile(path.join(dir, a), aText.slice(0, 40));
+    await writeFile(path.join(dir, b), bText);
+    // (An old directory time, as a while later: recent times are never trusted, see fixture-refresh.)
+    const past = new Date(Date.now() - 60_000);
+    await utimes(dir, past, past);
+    expect((await get(`${replay.url}/b`)).status).toBe(500);
+    // The directory did not change since, but its corrupt file must not hide b, nor a once complete.
+    const again = await get(`${replay.url}/b`);
+    expect(again.status).toBe(500);
+    expect(again.text).toContain(`Cannot load fixture ${path.join(dir, a)}`);
+    await writeFile(path.join(dir, a), aText);
+    expect(await get(`${replay.url}/a`)).toEqual({ source: 'replayed', status: 200, text: 'live /a #1' });
+    expect(await get(`${replay.url}/b`)).toEqual({ source: 'replayed', status: 200, text: 'live /b #2' });
   });
 });
