@@ -71,21 +71,54 @@ export function cassetteName(testPath: string, testName: string, options: Casset
     .map(segment);
   const prefix = (options.prefix ?? '').split('/').filter(Boolean).map(segment);
   let name = [...prefix, ...fileSegments, segment(testName.toLowerCase())].join('/');
-  if (name.length > MAX_CASSETTE_LENGTH) {
-    const hash = shortHash(`${testPath}\0${testName}`);
-    name = `${name.slice(0, MAX_CASSETTE_LENGTH - hash.length - 1).replace(/[/.-]+$/, '')}-${hash}`;
-  }
+  if (name.length > MAX_CASSETTE_LENGTH) name = withHash(name, `${testPath}\0${testName}`);
   return name;
 }
 
 /** Names handed out in this module registry (one per Jest test file), to tell apart tests whose names sanitise alike. */
 const assigned = new Map<string, string>();
 
+/** What proxytape reads of jest-circus's state: the tree of describe blocks and tests declared in the file. */
+interface CircusBlock {
+  type?: unknown;
+  name?: unknown;
+  children?: unknown;
+}
+
+/**
+ * The full names (`describe` titles and test title joined by spaces, as Jest's `currentTestName`)
+ * of every test declared in the running file — also those `-t`, `.only` or `.skip` leave out — in
+ * declaration order. Read from jest-circus (Jest's default runner), which keeps its state on the
+ * test environment's global under a symbol named `JEST_STATE_SYMBOL`; undefined elsewhere.
+ */
+function declaredTestNames(): string[] | undefined {
+  const g = globalThis as Record<symbol, unknown>;
+  const symbol = Object.getOwnPropertySymbols(g).find((s) => s.description === 'JEST_STATE_SYMBOL');
+  const root = symbol === undefined ? undefined : (g[symbol] as { rootDescribeBlock?: CircusBlock } | undefined)?.rootDescribeBlock;
+  if (root === undefined || !Array.isArray(root.children)) return undefined;
+  const names: string[] = [];
+  const walk = (block: CircusBlock, titles: string[]): void => {
+    for (const child of (Array.isArray(block.children) ? block.children : []) as CircusBlock[]) {
+      if (typeof child.name !== 'string') continue;
+      if (child.type === 'describeBlock') walk(child, [...titles, child.name]);
+      else if (child.type === 'test') names.push([...titles, child.name].join(' '));
+    }
+  };
+  walk(root, []);
+  return names;
+}
+
+function withHash(name: string, key: string): string {
+  const hash = shortHash(key);
+  return `${name.slice(0, MAX_CASSETTE_LENGTH - hash.length - 1).replace(/[/.-]+$/, '')}-${hash}`;
+}
+
 /**
  * The cassette of the running test, from `expect.getState()`: its file and full
  * name through {@link cassetteName}. Call it inside a test or a `beforeEach` /
  * `afterEach` hook. Two tests of one file whose names reduce to the same cassette
- * (`"a b"` and `"a-b"`) get the second a hash suffix, so they still never share.
+ * (`"a b"` and `"a-b"`): the one declared second gets a hash suffix, so they never share,
+ * whichever of them run (under Jest's default runner, jest-circus).
  *
  * @example
  * ```ts
@@ -109,15 +142,22 @@ export function cassetteForCurrentTest(options: CurrentCassetteOptions = {}): st
     );
   }
   const { expect: _expect, ...nameOptions } = options;
-  let name = cassetteName(state.testPath, testName, nameOptions);
-  const key = `${state.testPath}\0${testName}`;
-  const owner = assigned.get(name);
-  if (owner !== undefined && owner !== key) {
-    const hash = shortHash(key);
-    name = `${name.slice(0, MAX_CASSETTE_LENGTH - hash.length - 1).replace(/[/.-]+$/, '')}-${hash}`;
+  const testPath = state.testPath;
+  const name = cassetteName(testPath, testName, nameOptions);
+  const key = `${testPath}\0${testName}`;
+  // Tests whose names reduce alike: the first declared keeps the name, the others get a hash
+  // suffix — decided from the declared tests, so the same test gets the same cassette whichever
+  // tests run (`-t`, `.only`) and in whatever order (`test.concurrent`).
+  const declared = declaredTestNames();
+  if (declared?.includes(testName)) {
+    const first = declared.find((other) => other === testName || cassetteName(testPath, other, nameOptions) === name);
+    return first === testName ? name : withHash(name, key);
   }
-  assigned.set(name, key);
-  return name;
+  // Not a declared test of a jest-circus run (another runner): the first to ask keeps the name.
+  const owner = assigned.get(name);
+  const chosen = owner !== undefined && owner !== key ? withHash(name, key) : name;
+  assigned.set(chosen, key);
+  return chosen;
 }
 
 /** Anything with proxytape's `cassette(name)`: a RunningProxy. */

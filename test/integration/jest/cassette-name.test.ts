@@ -56,6 +56,18 @@ describe('cassetteForCurrentTest', () => {
     );
   });
 
+  test('the names of tests that sanitise alike do not depend on which ran first (-t, .only, test.concurrent)', () => {
+    const base =
+      'test/integration/jest/cassette-name.test/cassetteforcurrenttest-two-tests-whose-names-sanitise-alike-still-get-distinct-cassettes-a-b';
+    const as = (name: string): string =>
+      cassetteForCurrentTest({ root: REPO_ROOT, expect: { getState: () => ({ testPath: THIS_FILE, currentTestName: name }) } });
+    // Asked for the second-declared test before the first one ever ran: still the suffixed name.
+    expect(as('cassetteForCurrentTest two tests whose names sanitise alike still get distinct cassettes: a-b')).toMatch(
+      new RegExp(`^${base.replace(/\./g, '\\.')}-[0-9a-f]{8}$`),
+    );
+    expect(as('cassetteForCurrentTest two tests whose names sanitise alike still get distinct cassettes: a b')).toBe(base);
+  });
+
   test('two tests whose names sanitise alike still get distinct cassettes: a b', () => {
     expect(cassetteForCurrentTest({ root: REPO_ROOT })).toBe(
       'test/integration/jest/cassette-name.test/cassetteforcurrenttest-two-tests-whose-names-sanitise-alike-still-get-distinct-cassettes-a-b',
