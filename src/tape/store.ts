@@ -11,6 +11,7 @@ import { ERROR_CODES, ProxytapeError, isProxytapeError } from '../errors.js';
 import { fsyncFile } from './atomic-write.js';
 import { DEFAULT_WRITE_BEHIND_LIMIT, FixtureWriter } from './fixture-writer.js';
 import { DEFAULT_INLINE_LIMIT, requestSidecarName, sidecarName } from './body-codec.js';
+import { withFixtureLock } from './fixture-lock.js';
 import { cassetteDir } from './cassette.js';
 import { fixtureFileName, serializeFixture } from './fixture-file.js';
 import { FixtureIndex } from './fixture-index.js';
@@ -242,16 +243,21 @@ export class FixtureStore {
         moves.push({ temp: requestSidecar, final });
         toWrite = { ...toWrite, request: { ...toWrite.request, body: { ...body, file: path.basename(final) } } };
       }
-      // An older fixture of this name would pair with the new sidecars until the JSON is
-      // replaced: remove it first, so a crash in between leaves no fixture (re-recorded
-      // next time) instead of a corrupt one.
-      await unlink(file).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'ENOENT') throw err;
+      const json = serializeFixture(toWrite);
+      // Sidecars and JSON are separate renames: another process committing the same fixture
+      // must not interleave its renames with these (its JSON would end up with our sidecar).
+      await withFixtureLock(file, async () => {
+        // An older fixture of this name would pair with the new sidecars until the JSON is
+        // replaced: remove it first, so a crash in between leaves no fixture (re-recorded
+        // next time) instead of a corrupt one.
+        await unlink(file).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'ENOENT') throw err;
+        });
+        this.index.remove(file);
+        for (const { temp, final } of moves) await moveFile(temp, final);
+        // The same atomic write as record(): temp file, (fsync,) rename, (fsync of the directory).
+        await this.writer.write(file, json, this.durable);
       });
-      this.index.remove(file);
-      for (const { temp, final } of moves) await moveFile(temp, final);
-      // The same atomic write as record(): temp file, (fsync,) rename, (fsync of the directory).
-      await this.writer.write(file, serializeFixture(toWrite), this.durable);
     } catch (err) {
       if (isProxytapeError(err)) throw err;
       throw recordFailed(file, (err as Error).message, err);

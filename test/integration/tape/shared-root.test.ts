@@ -71,6 +71,35 @@ describe('fixtures recorded by another proxy while this one runs', () => {
     expect(res.text).toContain(`Cannot load fixture ${bad}`);
   });
 
+  it('two proxies recording the same large-body requests at once leave every fixture paired with its own sidecar', async () => {
+    let n = 0;
+    const varying = await createTestServer((_req, res) => {
+      // A different size (and content) on every hit.
+      n++;
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(Buffer.alloc(3_000 + (n % 7) * 100, n & 0xff));
+    });
+    try {
+      const a = await start({ mode: 'record', target: varying.url, fixtures: fixtures.dir, inlineLimit: 1_000 });
+      const b = await start({ mode: 'record', target: varying.url, fixtures: fixtures.dir, inlineLimit: 1_000 });
+      await Promise.all(
+        Array.from({ length: 20 }, (_, k) => [a, b].map(async (p) => (await fetch(`${p.url}/file/${k}`)).arrayBuffer())).flat(),
+      );
+      await a.close();
+      await b.close();
+      // A fresh store checks every sidecar against its fixture's size; replay checks the sha256.
+      const replay = await start({ mode: 'replay', fixtures: fixtures.dir, inlineLimit: 1_000 });
+      for (let k = 0; k < 20; k++) {
+        const res = await fetch(`${replay.url}/file/${k}`);
+        const bytes = Buffer.from(await res.arrayBuffer());
+        expect([res.status, bytes.length >= 3_000, bytes.every((x) => x === bytes[0])]).toEqual([200, true, true]);
+      }
+      expect((await readdir(path.join(fixtures.dir, 'default', '127.0.0.1'))).filter((f) => f.endsWith('.lock'))).toEqual([]);
+    } finally {
+      await varying.close();
+    }
+  });
+
   it('keeps looking at a directory whose new file was corrupt: refused again, then loaded once fixed', async () => {
     const recorder = await start({ mode: 'record', target: backend.url, fixtures: fixtures.dir });
     await get(`${recorder.url}/a`);
