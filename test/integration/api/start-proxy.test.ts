@@ -124,7 +124,7 @@ describe('startProxy: journal and admin API', () => {
 
     const health = await fetch(`${proxy.url}/__proxytape/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ mode: 'auto', target: `${backend.url}/`, fixtures: fixtures.dir });
+    expect(await health.json()).toMatchObject({ mode: 'auto', target: backend.url, fixtures: fixtures.dir });
 
     const all = (await (await fetch(`${proxy.url}/__proxytape/journal`)).json()) as { url: string; cassette: string }[];
     expect(all.map((e) => [e.url, e.cassette])).toEqual([
