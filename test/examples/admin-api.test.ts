@@ -46,7 +46,7 @@ describe('examples/admin-api/check-forwarded.mjs', () => {
     expect(result).toEqual({
       code: 0,
       stdout:
-        `proxytape ${VERSION} at ${proxy.url}: mode record, target ${backend.url}/\n` +
+        `proxytape ${VERSION} at ${proxy.url}: mode record, target ${backend.url}\n` +
         'ok: 2 forwarded request(s) in cassette "checkout"; every request sent x-request-id; none sent x-internal-debug.\n',
       stderr: '',
     });
