@@ -11,6 +11,7 @@
  */
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { isProcessAlive } from './atomic-write.js';
 
 /** A lock older than this (30 s) is taken over whoever holds it: no fixture commit takes that long. */
 export const STALE_LOCK_MS = 30_000;
@@ -23,25 +24,14 @@ export function lockPath(fixtureFile: string): string {
   return path.join(path.dirname(fixtureFile), `.${path.basename(fixtureFile)}.lock`);
 }
 
-function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists, run by another user.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Whether the lock at `file` was left by a process that is gone, or is too old to be live. */
 async function stale(file: string): Promise<boolean> {
   try {
     const [text, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
     if (Date.now() - info.mtimeMs > STALE_LOCK_MS) return true;
     // Empty: its owner is between creating and writing it (or died there: then it ages out).
-    return text !== '' && !alive(Number(text));
+    const pid = Number(text);
+    return text !== '' && !(Number.isInteger(pid) && pid > 0 && isProcessAlive(pid));
   } catch (err) {
     // Gone meanwhile: free.
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
