@@ -6,7 +6,8 @@ import { type ProxyEvent, createProxyHandler } from '../proxy/handler.js';
 import { createServer } from '../server/create-server.js';
 import type { MatchOptions } from '../tape/match.js';
 import type { Mode } from '../tape/modes.js';
-import { type RedactionOptions, type Redactor, createRedactor } from '../tape/redact.js';
+import { type RedactionOptions, createRedactor } from '../tape/redact.js';
+import { displayUrl } from '../util/scrub-urls.js';
 import type { SequencePolicy } from '../tape/sequence.js';
 import { type TapeSummary, createTape } from '../tape/tape.js';
 import { CASSETTE_HEADER } from '../tape/tape-transport.js';
@@ -150,7 +151,7 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
       ? handler
       : withAdminApi(handler, journal, () => ({
           mode: tape.mode,
-          target: options.target === undefined ? null : healthTarget(new URL(String(options.target)), redactor),
+          target: options.target === undefined ? null : displayUrl(new URL(String(options.target)), (href) => redactor.url(href)),
           fixtures: tape.fixtures,
           cassette,
           version: packageVersion(),
@@ -200,9 +201,4 @@ function packageVersion(): string {
     }
   }
   return version;
-}
-
-/** The target as the health endpoint shows it: like the CLI's listening line (no lone trailing `/`), secrets redacted. */
-function healthTarget(target: URL, redactor: Redactor): string {
-  return target.pathname === '/' && target.search === '' ? target.origin : redactor.url(target.href);
 }

@@ -1,4 +1,4 @@
-import { scrubMessage } from '../util/scrub-urls.js';
+import { displayUrl } from '../util/scrub-urls.js';
 import type { RequestStats } from './request-stats.js';
 
 /**
@@ -70,12 +70,6 @@ export function listenErrorLine(error: unknown, host: string, port: number, port
       return `Cannot listen on ${where}: ${message}.`;
     }
   }
-}
-
-/** A URL as users typed it: no trailing slash on a bare origin. */
-export function displayUrl(url: URL): string {
-  // A target's query can hold a key (`?api_key=…`): shown redacted, like every URL proxytape prints.
-  return url.pathname === '/' && url.search === '' ? url.origin : scrubMessage(url.href);
 }
 
 /** `1 request`, `2 requests`. */

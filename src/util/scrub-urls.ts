@@ -61,3 +61,18 @@ function scrubUrl(url: string): string {
     DEFAULT_NAMES.has(normalizeFieldName(decodeQueryComponent(name))) ? `${sep}${name}=${REDACTED}` : all,
   );
 }
+
+/**
+ * A URL as users typed it — a bare origin without its trailing `/` — with secrets redacted
+ * (by default the default secret query parameters; pass a configured redactor's `url`).
+ * The CLI's listening line and the admin API's health show targets this way.
+ *
+ * @example
+ * ```ts
+ * displayUrl(new URL('http://127.0.0.1:3000'));            // 'http://127.0.0.1:3000'
+ * displayUrl(new URL('http://api.local/v1?api_key=abc'));  // 'http://api.local/v1?api_key=[REDACTED]'
+ * ```
+ */
+export function displayUrl(url: URL, redact: (href: string) => string = scrubMessage): string {
+  return url.pathname === '/' && url.search === '' ? url.origin : redact(url.href);
+}
