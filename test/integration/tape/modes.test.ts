@@ -153,11 +153,17 @@ describe('record/replay modes', () => {
     expect((await filesUnder(fixtures.dir)).filter((f) => f.endsWith('.json'))).toHaveLength(1);
   });
 
-  it('auto mode: after a failed recording, a waiting identical request forwards on its own', async () => {
-    let attempts = 0;
-    const flaky = await createTestServer((req, res) => {
-      attempts++;
-      if (attempts === 1) return void setTimeout(() => res.destroy(), 100);
+  it('auto mode: an identical request waits for a recording that then fails, and forwards on its own after it', async () => {
+    const arrivals: number[] = [];
+    let failedAt = 0;
+    const flaky = await createTestServer((_req, res) => {
+      arrivals.push(Date.now());
+      if (arrivals.length === 1) {
+        return void setTimeout(() => {
+          failedAt = Date.now();
+          res.destroy();
+        }, 100);
+      }
       res.end('second try');
     });
     try {
@@ -166,7 +172,9 @@ describe('record/replay modes', () => {
       expect(first.status).toBe(502);
       await first.text();
       expect([second.status, second.headers.get('x-proxytape'), await second.text()]).toEqual([200, 'recorded', 'second try']);
-      expect(attempts).toBe(2);
+      // The second reached the backend only once the first had failed: it waited, then was released.
+      expect(arrivals).toHaveLength(2);
+      expect(arrivals[1]!).toBeGreaterThanOrEqual(failedAt);
     } finally {
       await proxy?.close();
       proxy = undefined;
