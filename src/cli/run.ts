@@ -81,13 +81,15 @@ async function runPassthrough(options: ModeOptions, io: CliIo): Promise<ExitCode
     { ...options, target },
     { onResponse: (event) => io.stderr.write(`${formatRequestLine(event, colors, logOptions)}\n`) },
   );
-  io.stdout.write(`${listeningLine('passthrough', proxy.url, target)}\n`);
-  return serveUntilSignal({
+  const served = serveUntilSignal({
     inFlight: () => proxy.server.inFlight,
     close: () => proxy.close(),
     stderr: io.stderr,
     onClosed: () => void io.stdout.write(`${summaryLine(proxy.stats)}\n`),
   });
+  // Only now that SIGINT/SIGTERM are handled: a script may signal as soon as it reads this line.
+  io.stdout.write(`${listeningLine('passthrough', proxy.url, target)}\n`);
+  return served;
 }
 
 async function runTape(options: ModeOptions & { mode: Exclude<Mode, 'passthrough'> }, io: CliIo): Promise<ExitCode> {
@@ -103,9 +105,8 @@ async function runTape(options: ModeOptions & { mode: Exclude<Mode, 'passthrough
     },
     onRecordError: (error) => io.stderr.write(`proxytape: ${error.message}\n`),
   });
-  io.stdout.write(`${tapeListeningLine(options.mode, proxy.url, options.target, options.fixtures, options.cassette)}\n`);
   let summary: TapeSummary | undefined;
-  return serveUntilSignal({
+  const served = serveUntilSignal({
     inFlight: () => proxy.server.inFlight,
     close: async () => {
       const closed = await proxy.close();
@@ -121,6 +122,9 @@ async function runTape(options: ModeOptions & { mode: Exclude<Mode, 'passthrough
       return EXIT_CODES.FAILURE;
     },
   });
+  // Only now that SIGINT/SIGTERM are handled: a script may signal as soon as it reads this line.
+  io.stdout.write(`${tapeListeningLine(options.mode, proxy.url, options.target, options.fixtures, options.cassette)}\n`);
+  return served;
 }
 
 /** Request lines hide secrets in URLs with the fixtures' default redaction rules (api_key, token…). */

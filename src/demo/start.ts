@@ -53,9 +53,8 @@ async function main(): Promise<number> {
     return EXIT_CODES.FAILURE;
   }
 
-  process.stdout.write(demoBanner(proxy.url, displayPath(DEMO_FIXTURES_DIR, cwd)));
   let summary: TapeSummary | undefined;
-  return serveUntilSignal({
+  const served = serveUntilSignal({
     inFlight: () => proxy.server.inFlight,
     close: async () => {
       summary = await proxy.close();
@@ -66,6 +65,9 @@ async function main(): Promise<number> {
       if (summary !== undefined) process.stdout.write(formatTapeSummary(summary, proxy.stats, { cwd, listUnused: 0 }));
     },
   });
+  // After the signal handlers: Ctrl+C right after the banner still shuts down gracefully.
+  process.stdout.write(demoBanner(proxy.url, displayPath(DEMO_FIXTURES_DIR, cwd)));
+  return served;
 }
 
 process.stdout.on('error', () => {});
