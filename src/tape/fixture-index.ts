@@ -4,10 +4,11 @@
  * Arrays handed out are never mutated afterwards (a change replaces them), so a
  * caller may hold one across writes.
  */
+import { matchOf } from './recorded-fixture.js';
 import type { StoredFixture } from './types.js';
 
 function bySequence(a: StoredFixture, b: StoredFixture): number {
-  return a.fixture.match.sequence - b.fixture.match.sequence || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  return matchOf(a).sequence - matchOf(b).sequence || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 }
 
 const NONE: readonly StoredFixture[] = Object.freeze([]);
@@ -44,7 +45,7 @@ export class FixtureIndex {
       const keys = this.#keysOf(stored.cassette);
       let groups = grouped.get(keys);
       if (groups === undefined) grouped.set(keys, (groups = new Map()));
-      const key = stored.fixture.match.key;
+      const key = matchOf(stored).key;
       let group = groups.get(key);
       if (group === undefined) groups.set(key, (group = [...(keys.get(key) ?? [])]));
       group.push(stored);
@@ -60,7 +61,7 @@ export class FixtureIndex {
     this.remove(stored.path);
     this.paths.set(stored.path, stored);
     const keys = this.#keysOf(stored.cassette);
-    const key = stored.fixture.match.key;
+    const key = matchOf(stored).key;
     const list = keys.get(key);
     if (list === undefined) keys.set(key, [stored]);
     else {
@@ -79,7 +80,7 @@ export class FixtureIndex {
     if (stored === undefined) return undefined;
     this.paths.delete(path);
     const keys = this.#keysOf(stored.cassette);
-    const key = stored.fixture.match.key;
+    const key = matchOf(stored).key;
     const rest = (keys.get(key) ?? []).filter((s) => s.path !== path);
     if (rest.length === 0) keys.delete(key);
     else keys.set(key, rest);

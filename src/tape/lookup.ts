@@ -4,6 +4,7 @@ import { loadBody } from './body-codec.js';
 import { type MatchOptions, type MatchableRequest, matchKey, matchableFromFixture } from './match.js';
 import { explainMiss, missMessage } from './nearest.js';
 import type { Redactor } from './redact.js';
+import { RecordedFixture, matchOf } from './recorded-fixture.js';
 import type { FixtureStore } from './store.js';
 import type { StoredBody, StoredFixture } from './types.js';
 
@@ -56,7 +57,7 @@ export function findCandidates(ctx: LookupContext, cassette: string, key: string
     store
       .list(cassette)
       .filter((stored) => matcher(request, stored.fixture))
-      .sort((a, b) => a.fixture.match.sequence - b.fixture.match.sequence),
+      .sort((a, b) => matchOf(a).sequence - matchOf(b).sequence),
   );
 }
 
@@ -68,7 +69,8 @@ function rekeyedCandidates(ctx: LookupContext, cassette: string, key: string): r
   if (keys === undefined) rekeyed.set(ctx, (keys = new WeakMap()));
   const out: StoredFixture[] = [];
   for (const stored of ctx.store.list(cassette)) {
-    let current = keys.get(stored);
+    // Recorded by this process, under these options: its key is current (and its file stays unread).
+    let current = stored instanceof RecordedFixture ? matchOf(stored).key : keys.get(stored);
     if (current === undefined) {
       try {
         current = matchKey(
@@ -84,7 +86,7 @@ function rekeyedCandidates(ctx: LookupContext, cassette: string, key: string): r
     }
     if (current === key) out.push(stored);
   }
-  return out.length < 2 ? out : out.sort((a, b) => a.fixture.match.sequence - b.fixture.match.sequence || (a.path < b.path ? -1 : 1));
+  return out.length < 2 ? out : out.sort((a, b) => matchOf(a).sequence - matchOf(b).sequence || (a.path < b.path ? -1 : 1));
 }
 
 /** The `PROXYTAPE_REPLAY_MISS` error for `request`: nearest fixture, differences, how to fix. */

@@ -16,8 +16,9 @@ import { cassetteDir } from './cassette.js';
 import { fixtureFileName, serializeFixture } from './fixture-file.js';
 import { FixtureIndex } from './fixture-index.js';
 import { FixtureRefresher } from './fixture-refresh.js';
+import { RecordedFixture, matchOf } from './recorded-fixture.js';
 import { scanFixtures } from './fixture-scan.js';
-import type { Fixture, StoredFixture } from './types.js';
+import type { Fixture, StoredBody, StoredFixture } from './types.js';
 
 /** Options of {@link FixtureStore.open}. */
 export interface FixtureStoreOptions {
@@ -179,7 +180,7 @@ export class FixtureStore {
   /** The next free sequence number for (cassette, key) — counting fixtures already on disk and writes in progress. */
   reserveSequence(cassette: string, key: string): number {
     const id = slot(cassette, key);
-    const onDisk = this.index.find(cassette, key).reduce((max, s) => Math.max(max, s.fixture.match.sequence + 1), 0);
+    const onDisk = this.index.find(cassette, key).reduce((max, s) => Math.max(max, matchOf(s).sequence + 1), 0);
     const next = Math.max(onDisk, this.reserved.get(id) ?? 0);
     this.reserved.set(id, next + 1);
     return next;
@@ -314,21 +315,26 @@ export class FixtureStore {
       const problem = `request.body.file must be ${JSON.stringify(requestSidecarName(name))} (next to the fixture), got ${JSON.stringify(requestBody.file)}`;
       return { file, written: Promise.reject(recordFailed(file, problem)) };
     }
-    // What this file held before (re-recording), to clean up a sidecar it no longer needs.
-    const previous = this.index.get(file);
-    const stored: StoredFixture = { fixture, path: file, cassette };
+    // What this file held before (re-recording): a sidecar it no longer needs is removed.
+    let previous: Fixture | undefined;
+    try {
+      previous = this.index.get(file)?.fixture;
+    } catch {
+      // Its file is gone or broken (it is replaced now): no sidecar of its to clean up that we know of.
+    }
+    const staleSidecar = body?.encoding !== 'file' && previous?.response.body?.encoding === 'file';
+    const staleRequestSidecar = requestBody?.encoding !== 'file' && previous?.request.body?.encoding === 'file';
+    const text = serializeFixture(fixture);
+    const stored = new RecordedFixture(file, cassette, { key: fixture.match.key, sequence: fixture.match.sequence }, text);
     this.index.add(stored);
     // Recorded in this run: never an "unused" fixture, from the moment `find()` returns it.
     this.used.add(file);
-    const written = this.writer.write(file, serializeFixture(fixture), this.durable).then(
+    const written = this.writer.write(file, text, this.durable).then(
       async () => {
-        if (body?.encoding !== 'file' && previous?.fixture.response.body?.encoding === 'file') {
-          // Re-recorded with a small body: the old sidecar is stale.
-          await unlink(path.join(dir, sidecarName(name))).catch(() => undefined);
-        }
-        if (requestBody?.encoding !== 'file' && previous?.fixture.request.body?.encoding === 'file') {
-          await unlink(path.join(dir, requestSidecarName(name))).catch(() => undefined);
-        }
+        stored.written();
+        // Re-recorded with a small body: the old sidecar is stale.
+        if (staleSidecar) await unlink(path.join(dir, sidecarName(name))).catch(() => undefined);
+        if (staleRequestSidecar) await unlink(path.join(dir, requestSidecarName(name))).catch(() => undefined);
         return file;
       },
       (err: unknown) => {
@@ -416,13 +422,20 @@ export class FixtureStore {
     }
     await Promise.all(
       doomed.map(async (stored) => {
+        // Its sidecars, read before the file goes (a fixture recorded in this run is read from it).
+        let bodies: StoredBody[] = [];
+        try {
+          bodies = [stored.fixture.response.body, stored.fixture.request.body];
+        } catch {
+          // Unreadable already: no sidecar of its that we know of.
+        }
         try {
           await unlink(stored.path);
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
             throw recordFailed(stored.path, `cannot delete it (${(err as Error).message})`, err);
         }
-        for (const body of [stored.fixture.response.body, stored.fixture.request.body]) {
+        for (const body of bodies) {
           if (body !== null && body.encoding === 'file')
             await unlink(path.join(path.dirname(stored.path), body.file)).catch(() => undefined);
         }

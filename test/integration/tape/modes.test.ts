@@ -1,4 +1,4 @@
-import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
+import { readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -134,6 +134,33 @@ describe('record/replay modes', () => {
     expect(fresh.headers.get('x-proxytape')).toBe('recorded');
     await fresh.text();
     expect(hits).toEqual(['GET /a', 'GET /b']);
+  });
+
+  it('auto mode replays a fixture recorded in this run from its file, and names that file if it was deleted meanwhile', async () => {
+    proxy = await startTapeProxy({ mode: 'auto', target: backend.url, fixtures: fixtures.dir });
+    const first = await fetch(`${proxy.url}/kept`);
+    expect(first.headers.get('x-proxytape')).toBe('recorded');
+    const recordedBody = await first.text();
+    const doomed = await fetch(`${proxy.url}/doomed`);
+    await doomed.text();
+    await proxy.tape.store.flush();
+    const doomedFile = (await filesUnder(fixtures.dir)).find((f) => f.includes('GET-doomed-'))!;
+    await rm(doomedFile);
+
+    // A new request is still recorded: the deleted file of an earlier recording is not read for it.
+    const fresh = await fetch(`${proxy.url}/fresh`);
+    expect(fresh.headers.get('x-proxytape')).toBe('recorded');
+    await fresh.text();
+    const again = await fetch(`${proxy.url}/kept`);
+    expect(again.headers.get('x-proxytape')).toBe('replayed');
+    expect(await again.text()).toBe(recordedBody);
+    const gone = await fetch(`${proxy.url}/doomed`);
+    expect(gone.status).toBe(500);
+    expect(gone.headers.get('x-proxytape-error')).toBe('PROXYTAPE_FIXTURE_CORRUPT');
+    expect(await gone.text()).toContain(
+      `Cannot load fixture ${doomedFile}: it was recorded in this run, but its file cannot be read any more`,
+    );
+    expect(hits).toEqual(['GET /kept', 'GET /doomed', 'GET /fresh']);
   });
 
   it('auto mode forwards concurrent identical requests once: the others wait for that recording and replay it', async () => {

@@ -53,6 +53,48 @@ describe('FixtureStore.record (write-behind)', () => {
     expect(await readFile(file, 'utf8')).toBe(serializeFixture(fixture));
   });
 
+  it('keeps a recorded fixture as its file once written: reads it back from there, equal to the one recorded', async () => {
+    const store = await openStore();
+    const fixture = fixtureFor('kept');
+    const { file, written } = store.record('default', 'api', fixture);
+    expect(store.find('default', fixture.match.key).map((s) => s.path)).toEqual([file]);
+    // Before its file exists, an entry answers from the text being written.
+    const early = store.record('default', 'api', fixtureFor('early'));
+    expect(store.find('default', keyOf('early'))).toEqual([{ fixture: fixtureFor('early'), path: early.file, cassette: 'default' }]);
+    await Promise.all([written, early.written]);
+
+    // Once written, the index holds no copy: the file is what the entry reads.
+    const other = { ...fixture, response: { ...fixture.response, body: { encoding: 'text' as const, text: 'changed on disk' } } };
+    await writeFile(file, serializeFixture(other));
+    expect(store.find('default', fixture.match.key)).toEqual([{ fixture: other, path: file, cassette: 'default' }]);
+    // …and keeps what it read.
+    await writeFile(file, serializeFixture(fixture));
+    expect(store.find('default', fixture.match.key)[0]!.fixture).toEqual(other);
+  });
+
+  it('reports a recorded fixture whose file was deleted as PROXYTAPE_FIXTURE_CORRUPT, naming the file', async () => {
+    const store = await openStore();
+    const fixture = fixtureFor('gone');
+    const { file, written } = store.record('default', 'api', fixture);
+    await written;
+    await rm(file);
+    const [stored] = store.find('default', fixture.match.key);
+    let error: unknown;
+    try {
+      void stored!.fixture;
+    } catch (err) {
+      error = err;
+    }
+    expect(isProxytapeError(error) && error.code).toBe('PROXYTAPE_FIXTURE_CORRUPT');
+    expect((error as Error).message).toContain(
+      `Cannot load fixture ${file}: it was recorded in this run, but its file cannot be read any more`,
+    );
+    // Its match key and sequence are still known without the file: forget() and new recordings work.
+    expect(store.reserveSequence('default', fixture.match.key)).toBe(1);
+    await store.forget('default', fixture.match.key);
+    expect(store.find('default', fixture.match.key)).toEqual([]);
+  });
+
   it('writes 300 fixtures queued in one go, each complete, with no temp file left', async () => {
     const store = await openStore();
     const queued = Array.from({ length: 300 }, (_, i) => store.record('default', 'api', fixtureFor(`item-${i}`)));
