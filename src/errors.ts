@@ -47,6 +47,12 @@ export const ERROR_CODES = {
     summary: 'The client disconnected before the response was complete; the upstream request was cancelled.',
     hint: 'Nothing to fix in proxytape: the client (or its timeout) closed the connection.',
   },
+  PROXYTAPE_DRAIN_TIMEOUT: {
+    status: 503,
+    phase: 'request',
+    summary: 'The server was stopped, and its drain timeout passed before this in-flight response was complete; the connection was closed.',
+    hint: 'Stop the proxy once the requests it serves have finished, or give close() a longer drainTimeout (the CLI waits 10 s).',
+  },
   PROXYTAPE_MIDDLEWARE_ERROR: {
     status: 500,
     phase: 'request',

@@ -9,6 +9,7 @@ import { writeInformational } from './informational.js';
 import { type ProxyCallOptions, declaresBody, fullProxy, roundTrip, toOutgoing, toResponse } from './proxy.js';
 import { type ProxySource, errorResponse, writeResponse } from './response.js';
 import type { RawHeaders } from './headers-util.js';
+import { cutByShutdown, shutdownCut } from './shutdown-cut.js';
 import { proxyUpgrade } from './upgrade.js';
 import { DISPATCH, HttpTransport, type Settle } from './http-transport.js';
 import type { Chain } from '../middleware/chain.js';
@@ -153,13 +154,13 @@ function handleRequest(
   const token = new CancelToken();
   // 'close' is emitted once: on() spares the per-request once() wrapper.
   res.on('close', () => {
-    if (!res.writableFinished && !res.headersSent) token.abort(clientAborted(method, url));
+    if (!res.writableFinished && !res.headersSent) token.abort(clientAborted(method, url, req));
   });
   // A client that leaves in the middle of sending its body: Node closes the request but emits no
   // 'close' on the response, and the upstream request would wait for the rest of the body.
   if (declaresBody(req.rawHeaders)) {
     req.once('close', () => {
-      if (!req.complete) token.abort(clientAborted(method, url));
+      if (!req.complete) token.abort(clientAborted(method, url, req));
     });
   }
   let outgoingSeen: OutgoingRequest | undefined;
@@ -275,7 +276,9 @@ class Settled implements Settle {
   ) {}
 }
 
-function clientAborted(method: string, url: string): ProxyError {
+function clientAborted(method: string, url: string, req: IncomingMessage): ProxyError {
+  // Not the client: the server's shutdown cut the connection at its drain deadline.
+  if (cutByShutdown(req.socket)) return shutdownCut(method, url);
   return new ProxyError(
     'PROXYTAPE_CLIENT_ABORTED',
     `Client closed the connection before ${method} ${url} was answered; the upstream request was cancelled.`,

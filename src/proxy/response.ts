@@ -1,4 +1,5 @@
 import { noteRelayed } from './relay-gc.js';
+import { cutByShutdown, shutdownCut } from './shutdown-cut.js';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
@@ -244,13 +245,13 @@ export function writeResponse(response: ProxytapeResponse, res: ServerResponse, 
   if (head !== HEAD_SENT) {
     if (body instanceof Readable) body.destroy();
     if (head instanceof Error) return sendRefusedHead(response, res, head, finish);
-    finish({ ok: false, bytes: 0, error: clientGone(response) });
+    finish({ ok: false, bytes: 0, error: clientGone(response, res) });
     return;
   }
 
   if (body === null || Buffer.isBuffer(body)) {
     if (body) bytes = body.length;
-    res.on('close', () => finish(res.writableFinished ? { ok: true, bytes } : { ok: false, bytes, error: clientGone(response) }));
+    res.on('close', () => finish(res.writableFinished ? { ok: true, bytes } : { ok: false, bytes, error: clientGone(response, res) }));
     res.end(body ?? undefined);
     return;
   }
@@ -279,7 +280,7 @@ export function writeResponse(response: ProxytapeResponse, res: ServerResponse, 
     cleanup();
     // The client went away: destroying the body cancels the upstream request.
     body.destroy();
-    finish({ ok: false, bytes, error: clientGone(response) });
+    finish({ ok: false, bytes, error: clientGone(response, res) });
   };
   const cleanup = (): void => {
     body.off('data', onData);
@@ -306,7 +307,7 @@ export function writeResponse(response: ProxytapeResponse, res: ServerResponse, 
 function writeStreaming(response: ProxytapeResponse, stream: StreamingBody, res: ServerResponse, done: (result: SendResult) => void): void {
   const head = res.destroyed || res.writableEnded ? HEAD_NOT_SENT : tryWriteHead(response, res);
   if (head !== HEAD_SENT) {
-    const error = head instanceof Error ? head : clientGone(response);
+    const error = head instanceof Error ? head : clientGone(response, res);
     stream.destroy(error);
     if (head instanceof Error) return sendRefusedHead(response, res, head, done);
     done({ ok: false, bytes: 0, error });
@@ -325,7 +326,7 @@ function writeStreaming(response: ProxytapeResponse, stream: StreamingBody, res:
       stream.discard();
       return done({ ok: true, bytes });
     }
-    const error = clientGone(response);
+    const error = clientGone(response, res);
     // The client went away: destroying the body cancels the upstream request.
     stream.destroy(error);
     done({ ok: false, bytes, error });
@@ -408,7 +409,8 @@ function bodyFailure(response: ProxytapeResponse, err: Error): ProxytapeError {
       );
 }
 
-function clientGone(response: ProxytapeResponse): ProxyError {
+function clientGone(response: ProxytapeResponse, res?: ServerResponse): ProxyError {
+  if (cutByShutdown(res?.socket)) return shutdownCut(response.method, response.url);
   return new ProxyError(
     'PROXYTAPE_CLIENT_ABORTED',
     `Client closed the connection before ${response.method} ${response.url} was answered; the upstream request was cancelled.`,

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { markCutByShutdown } from '../proxy/shutdown-cut.js';
 
 class SocketState {
   constructor(
@@ -190,9 +191,15 @@ export class ConnectionTracker {
     });
   }
 
-  /** Destroys every open socket (the drain deadline passed). */
-  destroyAll(): void {
-    for (const socket of this.#sockets.keys()) socket.destroy();
+  /**
+   * Destroys every open socket. At the drain deadline (`cut`), the requests still in flight on
+   * them are marked as cut by the shutdown, so they are reported as that, not as clients gone.
+   */
+  destroyAll(cut = false): void {
+    for (const socket of this.#sockets.keys()) {
+      if (cut) markCutByShutdown(socket);
+      socket.destroy();
+    }
   }
 
   #closeWhenIdle(state: SocketState): void {

@@ -145,7 +145,7 @@ export async function createServer(listener: ServerListener, options?: ServerOpt
       // Nothing is in flight: whatever socket remains is idle. Give Node a tick to finish writing, then close it.
       setImmediate(() => tracker.destroyAll());
     } else {
-      tracker.destroyAll();
+      tracker.destroyAll(true);
       // Destroyed sockets report their requests closed asynchronously; resolve only once inFlight is 0.
       await tracker.waitForIdle();
     }

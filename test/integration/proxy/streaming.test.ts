@@ -435,3 +435,65 @@ describe('streaming responses', () => {
     expect(out.body.toString()).toBe('final');
   });
 });
+
+describe('requests cut by the server shutdown', () => {
+  /** A backend that sends `head` (headers and a first chunk, or nothing) and never finishes, behind proxytape's own server. */
+  async function stuckBehindProxytape(mode: 'before headers' | 'mid-body'): Promise<{
+    front: Awaited<ReturnType<typeof createServer>>;
+    events: ProxyEvent[];
+    arrived: Promise<void>;
+  }> {
+    const arrived = signal();
+    const backend = await createTestServer((_req, res) => {
+      if (mode === 'mid-body') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('first;');
+      }
+      arrived.resolve();
+    });
+    cleanups.push(() => backend.close());
+    const events: ProxyEvent[] = [];
+    const front = await createServer(createProxyHandler({ target: backend.url }, { onResponse: (e) => events.push(e) }));
+    cleanups.push(() => front.close({ drainTimeout: 0 }));
+    return { front, events, arrived: arrived.promise };
+  }
+
+  test.each(['before headers', 'mid-body'] as const)(
+    'a request still in flight %s at the drain deadline is reported as PROXYTAPE_DRAIN_TIMEOUT, not as a client that left',
+    async (mode) => {
+      const { front, events, arrived } = await stuckBehindProxytape(mode);
+      const { response } = get(`${front.url}/stuck?for=ever`);
+      const answered = response.then(
+        (res) =>
+          new Promise<void>((resolve) =>
+            res
+              .on('error', () => resolve())
+              .on('close', () => resolve())
+              .resume(),
+          ),
+        () => undefined,
+      );
+      await within(arrived, 2_000, 'the request to reach the backend');
+      if (mode === 'mid-body') await within(response, 2_000, 'the response headers');
+
+      await within(front.close({ drainTimeout: 50 }), 2_000, 'the server to close at its drain deadline');
+      await within(answered, 2_000, 'the client to see its connection closed');
+      const event = await firstEvent(events);
+      expect(event.error?.code).toBe('PROXYTAPE_DRAIN_TIMEOUT');
+      expect(event.error?.message).toBe(
+        'The server was stopped while GET /stuck?for=ever was in flight, and its drain timeout passed before the response was complete: the connection was closed and the upstream request cancelled.',
+      );
+    },
+  );
+
+  test('a client that leaves while the server drains is still reported as PROXYTAPE_CLIENT_ABORTED', async () => {
+    const { front, events, arrived } = await stuckBehindProxytape('before headers');
+    const { req, response } = get(`${front.url}/stuck`);
+    response.catch(() => undefined);
+    await within(arrived, 2_000, 'the request to reach the backend');
+    const closing = front.close({ drainTimeout: 5_000 });
+    req.destroy();
+    expect((await firstEvent(events)).error?.code).toBe('PROXYTAPE_CLIENT_ABORTED');
+    await within(closing, 2_000, 'the server to close once the request is gone');
+  });
+});
