@@ -409,8 +409,8 @@ function bodyFailure(response: ProxytapeResponse, err: Error): ProxytapeError {
       );
 }
 
-function clientGone(response: ProxytapeResponse, res?: ServerResponse): ProxyError {
-  if (cutByShutdown(res?.socket)) return shutdownCut(response.method, response.url);
+function clientGone(response: ProxytapeResponse, res: ServerResponse): ProxyError {
+  if (cutByShutdown(res.socket)) return shutdownCut(response.method, response.url);
   return new ProxyError(
     'PROXYTAPE_CLIENT_ABORTED',
     `Client closed the connection before ${response.method} ${response.url} was answered; the upstream request was cancelled.`,
